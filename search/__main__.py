@@ -1,0 +1,5 @@
+"""Entry point for ``python -m search``."""
+
+from .cli import main
+
+main()

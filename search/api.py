@@ -1,0 +1,78 @@
+"""Python API: build, open and search an index (what ``import search`` exposes)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import querylang
+from .engine import Engine
+from .errors import ArticleNotFoundError
+from .models import Article, IndexReport, IndexStats, SearchResults
+
+if TYPE_CHECKING:
+    from .indexer import ProgressFn
+
+#: Environment variable naming the default index folder.
+INDEX_ENV = "HEALTHSEARCH_INDEX"
+DEFAULT_CORPUS = Path("corpus")
+
+
+def default_index_dir() -> Path:
+    """``$HEALTHSEARCH_INDEX`` when set, else ``./index``."""
+    return Path(os.environ.get(INDEX_ENV) or "index")
+
+
+class SearchIndex:
+    """An open index. Every call reads the index as it is now (a new searcher each time)."""
+
+    def __init__(self, index_dir: Path | str | None = None) -> None:
+        self.path = Path(index_dir) if index_dir is not None else default_index_dir()
+        self._engine = Engine.open(self.path)
+
+    def search(self, text: str, *, limit: int = 10, page: int = 1) -> SearchResults:
+        """Rank articles for ``text``; raises QuerySyntaxError when nothing is searchable."""
+        if limit < 1 or page < 1:
+            raise ValueError("limit and page must be at least 1")
+        return self._engine.search(querylang.parse(text), limit=limit, page=page)
+
+    def get(self, article_id: str) -> Article:
+        """The stored article with this id; raises ArticleNotFoundError."""
+        found = self._engine.get(article_id)
+        if found is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+        return found[0]
+
+    def incoming_anchors(self, article_id: str) -> list[str]:
+        """The anchor texts other indexed articles use to link to this one."""
+        found = self._engine.get(article_id)
+        if found is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+        return [line for line in found[1].splitlines() if line]
+
+    def stats(self) -> IndexStats:
+        return self._engine.stats()
+
+
+def open_index(index_dir: Path | str | None = None) -> SearchIndex:
+    """Open the index at ``index_dir`` (default: :func:`default_index_dir`)."""
+    return SearchIndex(index_dir)
+
+
+def index(
+    paths: list[Path | str] | tuple[Path | str, ...] = (DEFAULT_CORPUS,),
+    index_dir: Path | str | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> IndexReport:
+    """Build or update the index at ``index_dir`` from the files and folders in ``paths``."""
+    from .indexer import build_index  # ingestion (BeautifulSoup, lxml) loads only when indexing
+
+    target = Path(index_dir) if index_dir is not None else default_index_dir()
+    return build_index(list(paths), target, progress=progress)
+
+
+def search(text: str, index_dir: Path | str | None = None, *, limit: int = 10, page: int = 1) -> SearchResults:
+    """One-shot search: open the index, run the query, return the results."""
+    return open_index(index_dir).search(text, limit=limit, page=page)

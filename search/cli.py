@@ -1,0 +1,272 @@
+"""Command-line interface: parse arguments, call the library, print the results."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import (
+    ArticleNotFoundError,
+    ExtractionError,
+    HealthSearchError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    QuerySyntaxError,
+)
+from .models import Article, SearchResults
+
+logger = logging.getLogger(__name__)
+
+#: Exit codes (also in the README): 0 success; 1 failure (or some files failed to index);
+#: 2 bad usage or malformed query; 75 the index is locked by another writer (EX_TEMPFAIL).
+EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 75
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """A one-line error with a hint for the next step and a chosen exit code."""
+
+    def __init__(self, message: str, hint: str = "", exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(f"{message}\nHint: {hint}" if hint else message)
+        self.exit_code = exit_code
+
+
+def _index_hint(index_dir: Path) -> str:
+    flag = "" if index_dir == Path("index") else f" --index {index_dir}"
+    return f"build it with 'healthsearch index [PATHS...]{flag}'"
+
+
+def library_errors(func: F) -> F:
+    """Turn the library's typed errors into one-line CLI errors with a hint."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        index_dir = kwargs.get("index_dir") or _default_index_dir()
+        try:
+            return func(*args, **kwargs)
+        except IndexNotFoundError as exc:
+            raise CliError(str(exc), _index_hint(index_dir)) from exc
+        except IndexCorruptError as exc:
+            raise CliError(str(exc), f"rebuild it: remove {index_dir} and run 'healthsearch index'") from exc
+        except IndexLockedError as exc:
+            raise CliError(str(exc), "wait for the other run to finish, then try again", EXIT_LOCKED) from exc
+        except QuerySyntaxError as exc:
+            raise CliError(
+                f"bad query: {exc}",
+                'use plain words, "a phrase" in quotes, title:word, or -word to exclude',
+                EXIT_USAGE,
+            ) from exc
+        except ArticleNotFoundError as exc:
+            raise CliError(str(exc), "find article ids with 'healthsearch query TEXT'") from exc
+        except ExtractionError as exc:
+            raise CliError(str(exc), "check the path and try again") from exc
+        except HealthSearchError as exc:
+            raise CliError(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _default_index_dir() -> Path:
+    from .api import default_index_dir
+
+    return default_index_dir()
+
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index folder  [default: $HEALTHSEARCH_INDEX or ./index]",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+class _LogFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="healthsearch")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Search scraped health articles: build an index, then query it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter())
+    root = logging.getLogger("search")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING - 10 * min(verbose, 2))
+    root.propagate = False
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@library_errors
+def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
+    """Build or update the index from PATHS (files or folders; default ./corpus).
+
+    Reads .html/.htm pages, plain-text exports (.txt) and JSONL feeds (.jsonl), each
+    optionally gzipped. Only changed articles are re-indexed. Exits 1 when any file failed.
+    """
+    from .api import DEFAULT_CORPUS
+    from .indexer import build_index, list_sources
+
+    target = index_dir or _default_index_dir()
+    sources = list_sources(paths or (DEFAULT_CORPUS,))
+    with _progress(len(sources)) as advance:
+        report = build_index(paths or (DEFAULT_CORPUS,), target, sources=sources, progress=advance)
+    click.echo(f"{target}: {report.summary()}")
+    if report.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[Path], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty() or total < 2:
+        yield None
+        return
+    with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
+        yield lambda _path: bar.update(1)
+
+
+@cli.command("query")
+@click.argument("text")
+@index_option
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
+@click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page number.")
+@json_option
+@library_errors
+def query_cmd(text: str, index_dir: Path | None, limit: int, page: int, as_json: bool) -> None:
+    """Search the index for TEXT.
+
+    \b
+    back pain           articles about both words rank first
+    "back pain"         the exact phrase
+    title:diabetes      a word in the title
+    migraine -aura      exclude a word (also: NOT aura)
+    diabet*             words starting with "diabet"
+    """
+    from .api import open_index
+
+    results = open_index(index_dir).search(text, limit=limit, page=page)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_results(results, limit)
+
+
+def _highlight(snippet: str) -> str:
+    return snippet.replace("<mark>", "\x1b[1;33m").replace("</mark>", "\x1b[0m")
+
+
+def _print_results(results: SearchResults, limit: int) -> None:
+    if results.suggestion:
+        click.echo(f"Did you mean: {click.style(results.suggestion, bold=True)}?")
+    if not results.hits:
+        where = f" on page {results.page}" if results.page > 1 and results.total else ""
+        click.echo(f"No results for {results.query!r}{where}.")
+        return
+    first = (results.page - 1) * limit + 1
+    for rank, hit in enumerate(results.hits, start=first):
+        click.echo(f"{rank}. {click.style(hit.title or hit.id, bold=True)}  [{hit.id}]  score {hit.score:.2f}")
+        if hit.url:
+            click.echo(f"   {hit.url}")
+        if hit.snippet:
+            wrapped = textwrap.fill(hit.snippet, width=96, initial_indent="   ", subsequent_indent="   ")
+            click.echo(_highlight(wrapped))
+        click.echo()
+    last = first + len(results.hits) - 1
+    click.echo(f"Results {first}-{last} of {results.total} for {results.query!r}.")
+
+
+@cli.command("show")
+@click.argument("article_id")
+@index_option
+@json_option
+@library_errors
+def show_cmd(article_id: str, index_dir: Path | None, as_json: bool) -> None:
+    """Print one indexed article, its links and the anchor text pointing at it."""
+    from .api import open_index
+
+    ix = open_index(index_dir)
+    article = ix.get(article_id)
+    anchors = ix.incoming_anchors(article_id)
+    if as_json:
+        click.echo(json.dumps({**article.to_dict(), "incoming_anchors": anchors}, ensure_ascii=False, indent=2))
+        return
+    _print_article(article, anchors)
+
+
+def _print_article(article: Article, anchors: list[str]) -> None:
+    click.echo(click.style(article.title or article.id, bold=True))
+    for label, value in (
+        ("id", article.id),
+        ("url", article.url),
+        ("source", article.source),
+        ("published", article.published),
+        ("modified", article.modified),
+        ("language", article.language),
+    ):
+        if value:
+            click.echo(f"{label + ':':11}{value}")
+    if article.description:
+        click.echo(f"\n{article.description}")
+    click.echo()
+    for paragraph in article.body.split("\n\n"):
+        click.echo(textwrap.fill(paragraph, width=96))
+        click.echo()
+    if article.links:
+        click.echo(click.style("Links", bold=True))
+        for link in article.links:
+            target = f"  {link.url}" if link.url else ""
+            click.echo(f"  {link.kind:8}{link.text}{target}")
+    if anchors:
+        click.echo(click.style("Linked from other articles as", bold=True))
+        for anchor in anchors:
+            click.echo(f"  {anchor}")
+
+
+@cli.command("stats")
+@index_option
+@json_option
+@library_errors
+def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
+    """Print article count, index size and last build time."""
+    from .api import open_index
+
+    stats = open_index(index_dir).stats()
+    if as_json:
+        click.echo(json.dumps(stats.to_dict(), indent=2))
+        return
+    click.echo(f"index:       {stats.path}")
+    click.echo(f"articles:    {stats.articles}")
+    click.echo(f"size:        {stats.size_bytes / 1024:.1f} KiB")
+    click.echo(f"last build:  {stats.last_build or 'unknown'}")
+    click.echo(f"versions:    schema {stats.schema_version}, analyzer {stats.analyzer_version}")
+
+
+def main() -> None:
+    """Console-script entry point: no traceback ever reaches the user."""
+    try:
+        cli.main(prog_name="healthsearch", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so in one line, keep the details for -vv
+        logger.debug("unexpected error", exc_info=True)
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (please report this bug)", err=True)
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,134 @@
+"""Typed records shared by ingestion, indexing, querying, the CLI and the JSON output."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+LinkKind = Literal["prev", "next", "related", "body"]
+LINK_KINDS: tuple[str, ...] = ("prev", "next", "related", "body")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One outgoing link of an article.
+
+    ``url`` is absolute when the source gave one (resolved against the page's canonical or
+    base URL); plain-text exports name their prev/next/related articles by title only, so
+    ``url`` is then empty and ``text`` holds the title.
+    """
+
+    url: str
+    text: str
+    kind: LinkKind
+
+    def to_dict(self) -> dict[str, str]:
+        return {"url": self.url, "text": self.text, "kind": self.kind}
+
+
+@dataclass
+class Article:
+    """One extracted article, ready to index.
+
+    ``body`` is clean article text: paragraphs (headings and list items included, one per
+    paragraph) separated by a blank line, without page furniture or link lists.
+    """
+
+    id: str
+    title: str
+    body: str
+    url: str = ""
+    links: list[Link] = field(default_factory=list)
+    description: str = ""
+    language: str = ""
+    published: str = ""  # ISO 8601 date or datetime as the page gave it, "" when unknown
+    modified: str = ""
+    source: str = ""  # file the article came from ("" when extracted from a string)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked search result. ``snippet`` marks matched words with ``<mark>``…``</mark>``."""
+
+    id: str
+    title: str
+    url: str
+    score: float
+    snippet: str
+    links: list[Link] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "score": self.score,
+            "snippet": self.snippet,
+            "links": [link.to_dict() for link in self.links],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of ranked hits for a query, with a spelling suggestion when one helps."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    page: int = 1
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "suggestion": self.suggestion,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Counts and facts about one index."""
+
+    path: str
+    articles: int
+    size_bytes: int
+    last_build: str
+    schema_version: str
+    analyzer_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IndexReport:
+    """What one run of the indexer did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.removed} removed, {self.failed} failed in {self.seconds:.1f}s"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["failures"] = [{"path": p, "reason": r} for p, r in self.failures]
+        return data

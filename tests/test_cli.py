@@ -1,0 +1,184 @@
+"""The CLI: output shapes, exit codes, and one clear line (never a traceback) for every error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers import small_corpus
+
+from search.cli import EXIT_LOCKED, cli
+from search.engine import Engine
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+@pytest.fixture()
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    corpus = small_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    result = run("index", corpus, "--index", index_dir)
+    assert result.exit_code == 0, result.output
+    return corpus, index_dir
+
+
+def assert_one_line_error(result: Result, code: int, *needles: str) -> None:
+    assert result.exit_code == code
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: ")
+    for needle in needles:
+        assert needle in result.stderr
+
+
+def test_index_prints_a_summary(built: tuple[Path, Path]) -> None:
+    corpus, index_dir = built
+    result = run("index", corpus, "--index", index_dir)
+    assert result.exit_code == 0
+    assert result.stdout.strip().endswith("s")
+    assert "0 added, 0 updated, 4 unchanged, 0 removed, 0 failed" in result.stdout
+
+
+def test_index_with_a_bad_file_exits_1_and_names_it(built: tuple[Path, Path]) -> None:
+    corpus, index_dir = built
+    (corpus / "empty.html").write_bytes(b"")
+    result = run("index", corpus, "--index", index_dir)
+    assert result.exit_code == 1
+    assert "empty.html" in result.stderr and "empty file" in result.stderr
+    assert "1 failed" in result.stdout
+
+
+def test_index_default_paths_and_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_corpus(tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    result = run("index", env={"HEALTHSEARCH_INDEX": str(tmp_path / "elsewhere")})
+    assert result.exit_code == 0, result.output
+    assert "4 added" in result.stdout
+    assert (tmp_path / "elsewhere").is_dir() and not (tmp_path / "index").exists()
+
+
+def test_query_json_shape(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    result = run("query", "vaccine", "--index", index_dir, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["query"] == "vaccine"
+    assert data["total"] == 2
+    assert data["suggestion"] is None
+    hit = data["hits"][0]
+    assert set(hit) == {"id", "title", "url", "score", "snippet", "links"}
+    assert "<mark>vaccine</mark>" in hit["snippet"]
+
+
+def test_query_json_limit_and_page(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    first = json.loads(run("query", "hepatitis", "--index", index_dir, "--json", "--limit", "1").stdout)
+    second = json.loads(run("query", "hepatitis", "--index", index_dir, "--json", "--limit", "1", "--page", "2").stdout)
+    assert len(first["hits"]) == len(second["hits"]) == 1
+    assert first["hits"][0]["id"] != second["hits"][0]["id"]
+
+
+def test_query_human_output(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    result = run("query", "vaccine", "--index", index_dir)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("1. Hepatitis")
+    assert "https://clinic.example/articles/hepatitis-" in result.stdout
+    assert "<mark>" not in result.stdout
+    assert "Results 1-2 of 2" in result.stdout
+
+
+def test_query_suggestion_is_shown(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    result = run("query", "vacine", "--index", index_dir)
+    assert result.exit_code == 0
+    assert "Did you mean: vaccine?" in result.stdout
+    assert "No results for 'vacine'." in result.stdout
+
+
+def test_missing_index_is_one_line_with_a_hint(tmp_path: Path) -> None:
+    result = run("query", "pain", "--index", tmp_path / "none")
+    assert_one_line_error(result, 1, "no index at", "Hint: build it with 'healthsearch index")
+
+
+@pytest.mark.parametrize("text", ["", "*", "-pain"])
+def test_bad_query_exits_2(built: tuple[Path, Path], text: str) -> None:
+    _, index_dir = built
+    result = run("query", "--index", index_dir, "--", text)
+    assert_one_line_error(result, 2, "bad query", "Hint:")
+
+
+def test_bad_path_is_one_line(tmp_path: Path) -> None:
+    result = run("index", tmp_path / "missing", "--index", tmp_path / "index")
+    assert_one_line_error(result, 1, "missing: no such file or directory")
+
+
+def test_locked_index_exits_75(built: tuple[Path, Path]) -> None:
+    corpus, index_dir = built
+    with Engine.open(index_dir).writer():
+        result = run("index", corpus, "--index", index_dir)
+    assert_one_line_error(result, EXIT_LOCKED, "another process", "Hint: wait")
+
+
+def test_show_prints_article_and_links(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    result = run("show", "hepatitis-b", "--index", index_dir)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Hepatitis B\n")
+    assert "A safe vaccine protects" in result.stdout
+    assert "related Knee Pain in Runners  https://clinic.example/articles/knee-pain" in result.stdout
+    assert "jaundice explainer" in result.stdout
+
+
+def test_show_json(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    data = json.loads(run("show", "hepatitis-b", "--index", index_dir, "--json").stdout)
+    assert data["id"] == "hepatitis-b"
+    assert {"kind": "related", "text": "Knee Pain in Runners", "url": "https://clinic.example/articles/knee-pain"} in data["links"]
+    assert data["incoming_anchors"] == ["jaundice explainer"]
+
+
+def test_show_unknown_id(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    assert_one_line_error(run("show", "nope", "--index", index_dir), 1, "no article with id 'nope'", "Hint:")
+
+
+def test_stats(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    result = run("stats", "--index", index_dir)
+    assert result.exit_code == 0
+    assert "articles:    4" in result.stdout
+    data = json.loads(run("stats", "--index", index_dir, "--json").stdout)
+    assert data["articles"] == 4 and data["size_bytes"] > 0 and data["last_build"]
+
+
+def test_python_dash_m_works(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    proc = subprocess.run(
+        [sys.executable, "-m", "search", "query", "vaccine", "--index", str(index_dir), "--json"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total"] == 2
+
+
+def test_unexpected_errors_never_show_a_traceback(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    small_corpus(tmp_path / "corpus")
+    subprocess.run([sys.executable, "-m", "search", "index", str(tmp_path / "corpus"), "--index", str(index_dir)], check=True, capture_output=True)
+    # corrupt the index's table of contents
+    for toc in index_dir.glob("_articles_*.toc"):
+        toc.write_bytes(b"garbage")
+    proc = subprocess.run(
+        [sys.executable, "-m", "search", "query", "pain", "--index", str(index_dir)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("Error: ")

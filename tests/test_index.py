@@ -1,0 +1,150 @@
+"""Indexing: what goes in, what changes, what is kept, and that updates never show stale text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import small_corpus, write_page
+
+import search
+from search.engine import Engine
+from search.errors import ExtractionError, IndexLockedError, IndexNotFoundError
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    return small_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture()
+def built(corpus: Path, tmp_path: Path) -> Path:
+    index_dir = tmp_path / "index"
+    report = search.index([corpus], index_dir)
+    assert (report.added, report.failed) == (4, 0)
+    return index_dir
+
+
+def ids(results: search.SearchResults) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+def test_first_build_adds_every_article(built: Path) -> None:
+    stats = search.open_index(built).stats()
+    assert stats.articles == 4
+    assert stats.size_bytes > 0
+    assert stats.last_build
+
+
+def test_second_run_over_unchanged_corpus_changes_nothing(corpus: Path, built: Path) -> None:
+    report = search.index([corpus], built)
+    assert (report.added, report.updated, report.unchanged, report.removed, report.failed) == (0, 0, 4, 0, 0)
+
+
+def test_changed_file_reindexes_that_article_only(corpus: Path, built: Path) -> None:
+    write_page(corpus, "hepatitis-c", "Hepatitis C", ["Hepatitis C is now curable with twelve weeks of tablets."])
+    report = search.index([corpus], built)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 3)
+
+
+def test_deleted_source_removes_its_article(corpus: Path, built: Path) -> None:
+    (corpus / "hepatitis-c.html").unlink()
+    report = search.index([corpus], built)
+    assert report.removed == 1
+    ix = search.open_index(built)
+    assert "hepatitis-c" not in ids(ix.search("hepatitis"))
+    with pytest.raises(search.ArticleNotFoundError):
+        ix.get("hepatitis-c")
+
+
+def test_indexing_one_file_does_not_remove_the_others(corpus: Path, built: Path) -> None:
+    report = search.index([corpus / "anaemia.html"], built)
+    assert (report.removed, report.unchanged) == (0, 1)
+    assert search.open_index(built).stats().articles == 4
+
+
+def test_updated_article_never_shows_its_old_version(corpus: Path, built: Path) -> None:
+    """Regression: whoosh-reloaded's Searcher.refresh() returned deleted documents after an update."""
+    ix = search.open_index(built)
+    assert ids(ix.search("lentils")) == ["anaemia"]
+    write_page(corpus, "anaemia", "Iron Deficiency Anaemia", ["Anaemia is treated with iron and vitamin C rich oranges."])
+    search.index([corpus], built)
+    # the same SearchIndex object, opened before the update
+    assert ix.search("lentils").hits == []
+    after = ix.search("oranges")
+    assert ids(after) == ["anaemia"]
+    assert "lentils" not in ix.get("anaemia").body
+    assert ix.stats().articles == 4
+
+
+def test_unreadable_file_keeps_what_was_indexed(corpus: Path, built: Path) -> None:
+    (corpus / "hepatitis-c.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    report = search.index([corpus], built)
+    assert report.failed == 1
+    assert report.failures[0][0].endswith("hepatitis-c.html")
+    assert report.removed == 0
+    assert "hepatitis-c" in ids(search.open_index(built).search("antiviral"))
+
+
+def test_incoming_anchor_text_finds_the_target(built: Path) -> None:
+    ix = search.open_index(built)
+    assert ix.incoming_anchors("hepatitis-b") == ["jaundice explainer"]
+    # the target's own text never says "jaundice": only the link pointing at it does
+    assert "jaundice" not in ix.get("hepatitis-b").body.lower()
+    assert "hepatitis-b" in ids(ix.search("jaundice"))
+
+
+def test_anchor_text_follows_changes_in_the_linking_article(corpus: Path, built: Path) -> None:
+    write_page(corpus, "knee-pain", "Knee Pain in Runners", ["Runners feel knee pain."], body_links=[("hepatitis-b", "yellow skin")])
+    report = search.index([corpus], built)
+    assert report.updated == 2  # the linking article, and the target's anchor text
+    assert search.open_index(built).incoming_anchors("hepatitis-b") == ["yellow skin"]
+
+
+def test_links_are_stored_typed(built: Path) -> None:
+    article = search.open_index(built).get("hepatitis-b")
+    related = [link for link in article.links if link.kind == "related"]
+    assert [(link.url, link.text) for link in related] == [("https://clinic.example/articles/knee-pain", "Knee Pain in Runners")]
+    assert "Opening words of that article" not in article.body
+
+
+def test_same_article_twice_is_shown_once(corpus: Path, tmp_path: Path) -> None:
+    copy = corpus / "exports" / "hepatitis-c.txt"
+    copy.parent.mkdir()
+    copy.write_text(
+        "Hepatitis C\n\nHepatitis C spreads mostly through shared needles; there is no vaccine.\n\n"
+        "Modern antiviral tablets cure most people with hepatitis C.\n",
+        encoding="utf-8",
+    )
+    index_dir = tmp_path / "index2"
+    assert search.index([corpus], index_dir).added == 5
+    results = search.open_index(index_dir).search("antiviral")
+    assert results.total == 1
+    assert len(results.hits) == 1
+
+
+def test_missing_path_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(ExtractionError, match="no such file"):
+        search.index([tmp_path / "nope"], tmp_path / "index")
+
+
+def test_missing_index_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError):
+        search.open_index(tmp_path / "nowhere")
+
+
+def test_second_writer_is_refused(built: Path, corpus: Path) -> None:
+    engine = Engine.open(built)
+    with engine.writer():
+        with pytest.raises(IndexLockedError):
+            search.index([corpus], built)
+
+
+def test_index_from_another_version_is_rebuilt(corpus: Path, built: Path) -> None:
+    meta = built / "healthsearch.json"
+    meta.write_text(meta.read_text().replace('"analyzer_version": "', '"analyzer_version": "old-'))
+    with pytest.raises(search.IndexCorruptError):
+        search.open_index(built)
+    report = search.index([corpus], built)
+    assert report.added == 4
+    assert search.open_index(built).stats().articles == 4

@@ -1,0 +1,142 @@
+"""Querying: ranking, query syntax, snippets, suggestions and the medical cases end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import small_corpus, write_page
+
+import search
+from search.errors import QuerySyntaxError
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
+    root = tmp_path_factory.mktemp("search")
+    corpus = small_corpus(root / "corpus")
+    write_page(corpus, "running-shoes", "Choosing Running Shoes", ["Good shoes spread the load. Some runners with knee trouble find cushioning helps."])
+    write_page(corpus, "xray", "When You Need an X-ray", ["An X-ray uses a small dose of radiation to show bones."])
+    write_page(corpus, "vitamin-d", "Vitamin D", ["Vitamin D keeps bones strong; sunlight makes it in the skin."])
+    write_page(corpus, "vitamin-c", "Vitamin C", ["Vitamin C is found in oranges and peppers."])
+    write_page(corpus, "type-1", "Type 1 Diabetes", ["Type 1 diabetes is an autoimmune condition treated with insulin."])
+    write_page(corpus, "type-2", "Type 2 Diabetes", ["Type 2 diabetes is linked to weight and often treated with metformin first."])
+    search.index([corpus], root / "index")
+    return search.open_index(root / "index")
+
+
+def ids(results: search.SearchResults) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+def test_title_match_ranks_above_body_match(ix: search.SearchIndex) -> None:
+    # "knee" is in the title of knee-pain, only in the body of the others
+    assert ids(ix.search("knee"))[0] == "knee-pain"
+
+
+def test_more_query_words_matched_rank_higher(ix: search.SearchIndex) -> None:
+    top = ids(ix.search("knee pain runners"))
+    assert top[0] == "knee-pain"
+    assert set(top) >= {"knee-pain", "running-shoes", "anaemia"}
+
+
+def test_phrase_query(ix: search.SearchIndex) -> None:
+    assert ids(ix.search('"knee pain"')) and set(ids(ix.search('"knee pain"'))) <= {"knee-pain", "anaemia"}
+    assert ids(ix.search('"pain knee"')) == []
+
+
+def test_exclusion(ix: search.SearchIndex) -> None:
+    assert "anaemia" in ids(ix.search("knee"))
+    assert "anaemia" not in ids(ix.search("knee -iron"))
+    assert "anaemia" not in ids(ix.search("knee NOT iron"))
+
+
+def test_title_field_query(ix: search.SearchIndex) -> None:
+    assert ids(ix.search("title:vaccine")) == []
+    assert set(ids(ix.search("vaccine"))) == {"hepatitis-b", "hepatitis-c"}
+
+
+def test_prefix_query(ix: search.SearchIndex) -> None:
+    assert {"type-1", "type-2"} <= set(ids(ix.search("diabet*")))
+
+
+def test_snippet_highlights_matched_words(ix: search.SearchIndex) -> None:
+    hit = ix.search("vaccine").hits[0]
+    assert "<mark>vaccine</mark>" in hit.snippet
+    assert hit.url.startswith("https://clinic.example/articles/")
+    assert hit.score > 0
+
+
+def test_snippet_when_only_the_title_matches(ix: search.SearchIndex) -> None:
+    hit = ix.search("title:choosing").hits[0]
+    assert hit.snippet.startswith("Good shoes spread the load")
+
+
+def test_single_letters_and_digits_keep_articles_apart(ix: search.SearchIndex) -> None:
+    assert ids(ix.search("hepatitis b"))[0] == "hepatitis-b"
+    assert ids(ix.search("hepatitis c"))[0] == "hepatitis-c"
+    assert ids(ix.search("vitamin d"))[0] == "vitamin-d"
+    assert ids(ix.search("type 1 diabetes"))[0] == "type-1"
+    assert ids(ix.search("type 2 diabetes"))[0] == "type-2"
+
+
+def test_us_spelling_finds_uk_article(ix: search.SearchIndex) -> None:
+    assert ids(ix.search("anemia"))[0] == "anaemia"
+    assert ids(ix.search("hemoglobin")) == ["anaemia"]
+    assert "<mark>haemoglobin</mark>" in ix.search("hemoglobin").hits[0].snippet
+
+
+@pytest.mark.parametrize("text", ["xray", "x-ray", "X-rays"])
+def test_xray_spellings_meet(ix: search.SearchIndex, text: str) -> None:
+    assert ids(ix.search(text)) == ["xray"]
+
+
+def test_negation_is_searchable(ix: search.SearchIndex) -> None:
+    assert "anaemia" in ids(ix.search('"is not a symptom"'))
+
+
+def test_did_you_mean_for_misspelled_words(ix: search.SearchIndex) -> None:
+    results = ix.search("kne pian")
+    assert results.suggestion == "knee pain"
+    assert results.query == "kne pian"  # never silently replaced
+
+
+def test_no_suggestion_for_known_words(ix: search.SearchIndex) -> None:
+    assert ix.search("knee pain").suggestion is None
+
+
+def test_drug_names_are_not_swapped_for_far_neighbours(ix: search.SearchIndex) -> None:
+    # metformin is indexed; "metoprolol" is another drug, not a misspelling of it
+    results = ix.search("metoprolol")
+    assert results.hits == []
+    assert results.suggestion is None
+
+
+def test_pagination(ix: search.SearchIndex) -> None:
+    all_hits = ids(ix.search("pain OR vitamin OR hepatitis", limit=100))
+    assert len(all_hits) >= 5
+    page2 = ids(ix.search("pain OR vitamin OR hepatitis", limit=2, page=2))
+    assert page2 == all_hits[2:4]
+    assert ix.search("pain OR vitamin OR hepatitis", limit=2, page=99).hits == []
+
+
+@pytest.mark.parametrize("text", ["", "*", '"', "the of and", "-knee"])
+def test_malformed_or_empty_queries_raise_typed_errors(ix: search.SearchIndex, text: str) -> None:
+    with pytest.raises(QuerySyntaxError):
+        ix.search(text)
+
+
+@pytest.mark.parametrize("text", ['knee "pain', "knee AND", "NOT", "knee )(", "title:", "knee:"])
+def test_repairable_queries_are_answered(ix: search.SearchIndex, text: str) -> None:
+    try:
+        results = ix.search(text)
+    except QuerySyntaxError:
+        assert text == "NOT"
+    else:
+        assert results.query == text
+
+
+def test_results_serialise_to_the_documented_json_shape(ix: search.SearchIndex) -> None:
+    data = ix.search("vaccine").to_dict()
+    assert set(data) >= {"query", "total", "suggestion", "hits"}
+    assert set(data["hits"][0]) == {"id", "title", "url", "score", "snippet", "links"}
