@@ -43,7 +43,9 @@ PHRASE_BOOST = 1.5
 #: Coordination bonus: documents matching more of the query's words rank higher.
 COORD_SCALE = 0.9
 MARK_START, MARK_END = "<mark>", "</mark>"
-SNIPPET_CHARS = 240
+SNIPPET_CHARS = 240  # the lead used when no body word matched
+SNIPPET_FRAGMENTS = 2  # up to this many passages around matches, each about FRAGMENT_CHARS long
+FRAGMENT_CHARS = 150
 
 
 class MedicalTokenizer(Tokenizer):
@@ -258,7 +260,7 @@ class Engine:
         # A new searcher for every search: never Searcher.refresh() (see module docstring).
         with self._ix.searcher(weighting=_weighting()) as searcher:
             results = searcher.search(q, limit=end, terms=True, collapse="fingerprint", collapse_limit=1)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+            results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=40)
             results.formatter = _MarkFormatter()
             total = len(results)  # copies removed by the collapse are not counted
             hits = [_hit(h) for h in results[(page - 1) * limit : end]]
@@ -496,7 +498,7 @@ class _MarkFormatter(highlight.Formatter):
 
 def _hit(hit: Any) -> Hit:
     body = hit.get("body", "")
-    snippet = hit.highlights("body", top=2) if body else ""
+    snippet = hit.highlights("body", top=SNIPPET_FRAGMENTS) if body else ""
     if not snippet:
         snippet = _lead(body)
     return Hit(
