@@ -39,7 +39,7 @@ class CliError(click.ClickException):
     """A one-line error with a hint for the next step and a chosen exit code."""
 
     def __init__(self, message: str, hint: str = "", exit_code: int = EXIT_FAILED) -> None:
-        super().__init__(f"{message}\nHint: {hint}" if hint else message)
+        super().__init__(f"{message}. Hint: {hint}." if hint else message)
         self.exit_code = exit_code
 
 

@@ -33,6 +33,7 @@ def assert_one_line_error(result: Result, code: int, *needles: str) -> None:
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1, result.stderr
     for needle in needles:
         assert needle in result.stderr
 
