@@ -3,7 +3,7 @@
 Entry points: :func:`iter_sources` finds the files, :func:`iter_file` reads one file of any
 supported kind (HTML, text export, JSONL, each optionally gzipped) and yields articles or
 :class:`~search.errors.ExtractionError` values (never raising), :func:`extract` parses one
-HTML page (see :mod:`search.extract` for the main-content extractor).
+HTML page (see :mod:`search.extraction` for the main-content extractor).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import IO, Any, cast
 
 from charset_normalizer import from_bytes
 
-from search.errors import ExtractionError
-from search.extract import collapse, extract_article
-from search.models import LINK_KINDS, Article, Link, LinkKind
+from .errors import ExtractionError
+from .extraction import collapse, extract_article
+from .models import LINK_KINDS, Article, Link, LinkKind
 
 logger = logging.getLogger(__name__)
 

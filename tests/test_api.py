@@ -38,7 +38,7 @@ def test_query_path_loads_neither_html_parsing_nor_click(tmp_path: Path) -> None
     search.index([tmp_path / "corpus"], tmp_path / "index")
     loaded = _modules_loaded_by("import search; search.search('knee', 'index')", tmp_path)
     assert "whoosh" in loaded
-    assert not {"bs4", "lxml", "click", "search.ingest", "search.extract"} & loaded
+    assert not {"bs4", "lxml", "click", "search.ingest", "search.extraction"} & loaded
 
 
 def test_library_never_imports_click(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_title_from_title_tag_drops_the_site_name() -> None:
     ],
 )
 def test_clean_title(title: str, h1: str, expected: str) -> None:
-    from search.extract import clean_title
+    from search.extraction import clean_title
 
     assert clean_title(title, h1) == expected
 

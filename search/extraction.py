@@ -26,7 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import NavigableString, PageElement, Tag
 
-from search.models import Article, Link
+from .models import Article, Link
 
 logger = logging.getLogger(__name__)
 
