@@ -32,6 +32,7 @@ _LAZY = {
     "index": "api",
     "open_index": "api",
     "search": "api",
+    "rollback": "api",
     "SearchIndex": "api",
     "default_index_dir": "api",
 }

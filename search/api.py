@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from . import querylang
 from .engine import Engine
-from .errors import ArticleNotFoundError
+from .errors import ArticleNotFoundError, IndexNotFoundError
 from .models import Article, IndexReport, IndexStats, SearchResults
 
 if TYPE_CHECKING:
@@ -64,13 +64,29 @@ def index(
     paths: list[Path | str] | tuple[Path | str, ...] = (DEFAULT_CORPUS,),
     index_dir: Path | str | None = None,
     *,
+    rebuild: bool = False,
     progress: ProgressFn | None = None,
 ) -> IndexReport:
-    """Build or update the index at ``index_dir`` from the files and folders in ``paths``."""
+    """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
+
+    Only changed articles are re-indexed unless ``rebuild`` is true. Raises IndexLockedError
+    when another process is writing to the same index.
+    """
     from .indexer import build_index  # ingestion (BeautifulSoup, lxml) loads only when indexing
 
     target = Path(index_dir) if index_dir is not None else default_index_dir()
-    return build_index(list(paths), target, progress=progress)
+    return build_index(list(paths), target, rebuild=rebuild, progress=progress)
+
+
+def rollback(index_dir: Path | str | None = None) -> Path:
+    """Make the previous generation of the index live again; returns its folder."""
+    from . import store
+
+    target = Path(index_dir) if index_dir is not None else default_index_dir()
+    with store.write_lock(target):
+        if store.current(target) is None:
+            raise IndexNotFoundError(f"no index at {target}")
+        return store.rollback(target)
 
 
 def search(text: str, index_dir: Path | str | None = None, *, limit: int = 10, page: int = 1) -> SearchResults:

@@ -6,8 +6,7 @@ import json
 import logging
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -106,42 +105,98 @@ def cli(verbose: int) -> None:
     """Search scraped health articles: build an index, then query it."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LogFormatter())
+    handler.setLevel(logging.WARNING - 10 * min(verbose, 2))
     root = logging.getLogger("search")
     root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING - 10 * min(verbose, 2))
+    root.setLevel(handler.level)
     root.propagate = False
 
 
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh index instead of updating the live one.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only problems on failure.")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also append warnings and the summary, with timestamps, to this file.",
+)
+@json_option
 @library_errors
-def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
+def index_cmd(
+    paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, quiet: bool, log_file: Path | None, as_json: bool
+) -> None:
     """Build or update the index from PATHS (files or folders; default ./corpus).
 
     Reads .html/.htm pages, plain-text exports (.txt) and JSONL feeds (.jsonl), each
-    optionally gzipped. Only changed articles are re-indexed. Exits 1 when any file failed.
+    optionally gzipped. Only changed articles are re-indexed; the new state goes live
+    atomically when the run completes. Exit codes: 0 all indexed, 1 some files failed,
+    75 another run is writing to this index.
     """
-    from .api import DEFAULT_CORPUS
-    from .indexer import build_index, list_sources
+    from .api import DEFAULT_CORPUS, index
 
     target = index_dir or _default_index_dir()
-    sources = list_sources(paths or (DEFAULT_CORPUS,))
-    with _progress(len(sources)) as advance:
-        report = build_index(paths or (DEFAULT_CORPUS,), target, sources=sources, progress=advance)
-    click.echo(f"{target}: {report.summary()}")
+    if log_file is not None:
+        _log_to_file(log_file)
+    bar = _ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty())
+    try:
+        report = index(list(paths) or [DEFAULT_CORPUS], target, rebuild=rebuild, progress=bar.update)
+    finally:
+        bar.close()
+    summary = f"{target}: {report.summary()}"
+    logger.info("%s", summary)
+    if as_json:
+        click.echo(json.dumps({"index": str(target), **report.to_dict()}, indent=2))
+    elif not quiet:
+        click.echo(summary)
+    elif report.failed:
+        click.echo(summary, err=True)
     if report.failed:
         sys.exit(EXIT_FAILED)
 
 
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[Path], None] | None]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty() or total < 2:
-        yield None
-        return
-    with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
-        yield lambda _path: bar.update(1)
+def _log_to_file(path: Path) -> None:
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot open log file {path}: {exc.strerror or exc}", "check the path", EXIT_USAGE) from exc
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger("search")
+    root.addHandler(handler)
+    root.setLevel(min(root.level, logging.INFO))
+
+
+class _ProgressBar:
+    """A progress bar on stderr, created on the first update (when the total is known)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled or total < 2:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@cli.command("rollback")
+@index_option
+@library_errors
+def rollback_cmd(index_dir: Path | None) -> None:
+    """Make the previous generation of the index live again (undo the last run)."""
+    from .api import rollback
+
+    target = index_dir or _default_index_dir()
+    click.echo(f"{target}: now serving {rollback(target).name}")
 
 
 @cli.command("query")

@@ -25,14 +25,14 @@ from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
 
-from . import analysis, querylang
+from . import analysis, querylang, store
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, QuerySyntaxError
 from .models import Article, Hit, IndexStats, Link, SearchResults
 
 logger = logging.getLogger(__name__)
 
 #: Bump when the schema changes; an index built with another version must be rebuilt.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 META_FILE = "healthsearch.json"
 INDEX_NAME = "articles"
 
@@ -96,7 +96,7 @@ class MedicalTokenizer(Tokenizer):
 def _schema() -> fields.Schema:
     text = MedicalTokenizer(stem=True)
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.ID(stored=True),
         title=fields.TEXT(analyzer=text, stored=True),
         body=fields.TEXT(analyzer=text, stored=True),
@@ -108,11 +108,12 @@ def _schema() -> fields.Schema:
         language=fields.STORED(),
         published=fields.STORED(),
         modified=fields.STORED(),
-        source=fields.ID(stored=True),
-        content_hash=fields.STORED(),
+        # Change detection, read as columns (without loading whole documents).
+        source=fields.ID(stored=True, sortable=True),
+        content_hash=fields.ID(stored=True, sortable=True),
+        mtime_ns=fields.NUMERIC(numtype=int, bits=64, stored=True, sortable=True),
+        size=fields.NUMERIC(numtype=int, bits=64, stored=True, sortable=True),
         fingerprint=fields.ID(stored=True, sortable=True),
-        mtime=fields.STORED(),
-        size=fields.STORED(),
         indexed_at=fields.STORED(),
     )
 
@@ -124,32 +125,33 @@ class IndexedState:
     id: str
     source: str
     content_hash: str
-    anchors: str
-    mtime: float
+    mtime_ns: int
     size: int
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """An indexed article's place in the link graph."""
+
     url: str
     title: str
     links: tuple[Link, ...]
+    anchors: str
 
 
-def _read_meta(index_dir: Path) -> dict[str, Any]:
+def _read_meta(gen: Path) -> dict[str, Any]:
     try:
-        return json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
+        return json.loads((gen / META_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise IndexCorruptError(f"cannot read {index_dir / META_FILE}: {exc}") from exc
+        raise IndexCorruptError(f"cannot read {gen / META_FILE}: {exc}") from exc
 
 
-def _write_meta(index_dir: Path, meta: dict[str, Any]) -> None:
-    tmp = index_dir / (META_FILE + ".tmp")
+def _write_meta(gen: Path, meta: dict[str, Any]) -> None:
+    tmp = gen / (META_FILE + ".tmp")
     tmp.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, index_dir / META_FILE)
-
-
-def index_exists(index_dir: Path) -> bool:
-    """True when ``index_dir`` holds a healthsearch index."""
-    return index_dir.is_dir() and index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    os.replace(tmp, gen / META_FILE)
 
 
 def versions() -> dict[str, str]:
@@ -157,45 +159,38 @@ def versions() -> dict[str, str]:
     return {"schema_version": SCHEMA_VERSION, "analyzer_version": analysis.ANALYZER_VERSION}
 
 
-def needs_rebuild(index_dir: Path) -> bool:
-    """True when the index at ``index_dir`` was built by an incompatible schema or analyzer."""
-    meta = _read_meta(index_dir)
-    return any(meta.get(key) != value for key, value in versions().items())
+def is_compatible(gen: Path) -> bool:
+    """True when the generation was built with this code's schema and analyzer."""
+    meta = _read_meta(gen)
+    return all(meta.get(key) == value for key, value in versions().items())
 
 
-class Engine:
-    """An open index: read it, search it, or write to it."""
+class Generation:
+    """One generation folder of the index: read it, search it, or write to it."""
 
-    def __init__(self, index_dir: Path, ix: index.Index) -> None:
-        self.index_dir = index_dir
+    def __init__(self, path: Path, ix: index.Index) -> None:
+        self.path = path
         self._ix = ix
 
-    # -- opening -----------------------------------------------------------------------------
-
     @classmethod
-    def open(cls, index_dir: Path) -> Engine:
-        """Open an existing index; raise IndexNotFoundError / IndexCorruptError."""
-        index_dir = Path(index_dir)
-        if not index_exists(index_dir):
-            raise IndexNotFoundError(f"no index at {index_dir}")
+    def open(cls, path: Path) -> Generation:
+        """Open an existing generation; raise IndexCorruptError if it cannot be used."""
+        if not index.exists_in(str(path), indexname=INDEX_NAME):
+            raise IndexCorruptError(f"{path} holds no index")
+        if not is_compatible(path):
+            raise IndexCorruptError(f"the index at {path.parent} was built by another version of healthsearch")
         try:
-            ix = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+            ix = index.open_dir(str(path), indexname=INDEX_NAME)
         except Exception as exc:  # Whoosh raises many kinds here (pickle, EOF, OS errors)
-            raise IndexCorruptError(f"cannot open the index at {index_dir}: {exc}") from exc
-        if needs_rebuild(index_dir):
-            raise IndexCorruptError(
-                f"the index at {index_dir} was built by another version of healthsearch"
-            )
-        return cls(index_dir, ix)
+            raise IndexCorruptError(f"cannot open the index at {path.parent}: {exc}") from exc
+        return cls(path, ix)
 
     @classmethod
-    def create(cls, index_dir: Path) -> Engine:
-        """Create a new, empty index at ``index_dir`` (replacing any index there)."""
-        index_dir = Path(index_dir)
-        index_dir.mkdir(parents=True, exist_ok=True)
-        ix = FileStorage(str(index_dir)).create_index(_schema(), indexname=INDEX_NAME)
-        _write_meta(index_dir, {**versions(), "created_at": _now()})
-        return cls(index_dir, ix)
+    def create(cls, path: Path) -> Generation:
+        """Create a new, empty index in the (empty) folder ``path``."""
+        ix = FileStorage(str(path)).create_index(_schema(), indexname=INDEX_NAME)
+        _write_meta(path, {**versions(), "created_at": _now()})
+        return cls(path, ix)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -204,20 +199,28 @@ class Engine:
             return searcher.doc_count()
 
     def states(self) -> dict[str, IndexedState]:
-        """Every indexed article's change-detection state, by id."""
+        """Every indexed article's change-detection state, by id (read from columns: fast)."""
         out: dict[str, IndexedState] = {}
+        names = ("id", "source", "content_hash", "mtime_ns", "size")
+        with self._ix.reader() as reader:
+            if reader.doc_count_all() == 0:
+                return out  # an empty index has no columns yet
+            columns = [reader.column_reader(name) for name in names]
+            for docnum in reader.all_doc_ids():
+                doc_id, source, digest, mtime_ns, size = (column[docnum] for column in columns)
+                out[doc_id] = IndexedState(doc_id, source, digest, mtime_ns, size)
+        return out
+
+    def graph(self) -> dict[str, GraphNode]:
+        """Every indexed article's URL, title, outgoing links and incoming anchor text."""
+        out: dict[str, GraphNode] = {}
         with self._ix.reader() as reader:
             for _docnum, stored in reader.iter_docs():
-                out[stored["id"]] = IndexedState(
-                    id=stored["id"],
-                    source=stored.get("source", ""),
-                    content_hash=stored.get("content_hash", ""),
-                    anchors=stored.get("anchors", ""),
-                    mtime=stored.get("mtime", 0.0),
-                    size=stored.get("size", 0),
+                out[stored["id"]] = GraphNode(
                     url=stored.get("url", ""),
                     title=stored.get("title", ""),
                     links=tuple(Link(**link) for link in stored.get("links", [])),
+                    anchors=stored.get("anchors", ""),
                 )
         return out
 
@@ -229,13 +232,12 @@ class Engine:
             return None
         return _article_from_stored(stored), stored.get("anchors", "")
 
-    def stats(self) -> IndexStats:
-        meta = _read_meta(self.index_dir)
-        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+    def stats(self, index_dir: Path) -> IndexStats:
+        meta = _read_meta(self.path)
         return IndexStats(
-            path=str(self.index_dir),
+            path=str(index_dir),
             articles=self.doc_count(),
-            size_bytes=size,
+            size_bytes=sum(p.stat().st_size for p in self.path.iterdir() if p.is_file()),
             last_build=meta.get("updated_at", meta.get("created_at", "")),
             schema_version=meta.get("schema_version", ""),
             analyzer_version=meta.get("analyzer_version", ""),
@@ -248,7 +250,7 @@ class Engine:
         try:
             w = self._ix.writer(limitmb=128)
         except index.LockError as exc:
-            raise IndexLockedError(f"the index at {self.index_dir} is being written by another process") from exc
+            raise IndexLockedError(f"the index at {self.path.parent} is being written by another process") from exc
         return EngineWriter(self, w)
 
     # -- searching ---------------------------------------------------------------------------
@@ -264,22 +266,63 @@ class Engine:
             results.formatter = _MarkFormatter()
             total = len(results)  # copies removed by the collapse are not counted
             hits = [_hit(h) for h in results[(page - 1) * limit : end]]
-            suggestion = self._suggest(searcher, parsed) if total < 3 else None
+            suggestion = _suggest(searcher.reader(), parsed) if total < 3 else None
         return SearchResults(query=parsed.text, total=total, page=page, hits=hits, suggestion=suggestion)
 
-    def _suggest(self, searcher: Any, parsed: querylang.ParsedQuery) -> str | None:
-        """A corrected query when some of its words are not in the index, else None."""
-        reader = searcher.reader()
-        changed = False
-        out: list[str] = []
-        for word in parsed.words():
-            normal = analysis.normalize_word(word)
-            fixed = None
-            if normal.isalpha() and reader.doc_frequency("spell", normal) == 0:
-                fixed = _closest_term(reader, normal)
-            out.append(fixed or word)
-            changed = changed or fixed is not None
-        return " ".join(out) if changed else None
+
+class Engine:
+    """The live index in an index folder; every call reads the generation CURRENT names now."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._live: Generation | None = None
+
+    @classmethod
+    def open(cls, index_dir: Path) -> Engine:
+        """Open the live index; raise IndexNotFoundError / IndexCorruptError."""
+        engine = cls(index_dir)
+        engine.live()
+        return engine
+
+    def live(self) -> Generation:
+        """The live generation, reopened when a writer has published a new one."""
+        for attempt in (1, 2):
+            gen = store.current(self.index_dir)
+            if gen is None:
+                raise IndexNotFoundError(f"no index at {self.index_dir}")
+            if self._live is not None and self._live.path == gen:
+                return self._live
+            try:
+                self._live = Generation.open(gen)
+                return self._live
+            except IndexCorruptError:
+                # A writer may have published and cleaned between our two reads: look again.
+                if attempt == 2 or store.current(self.index_dir) == gen:
+                    raise
+        raise AssertionError("unreachable")
+
+    def search(self, parsed: querylang.ParsedQuery, *, limit: int = 10, page: int = 1) -> SearchResults:
+        return self.live().search(parsed, limit=limit, page=page)
+
+    def get(self, article_id: str) -> tuple[Article, str] | None:
+        return self.live().get(article_id)
+
+    def stats(self) -> IndexStats:
+        return self.live().stats(self.index_dir)
+
+
+def _suggest(reader: Any, parsed: querylang.ParsedQuery) -> str | None:
+    """A corrected query when some of its words are not in the index, else None."""
+    changed = False
+    out: list[str] = []
+    for word in parsed.words():
+        normal = analysis.normalize_word(word)
+        fixed = None
+        if normal.isalpha() and reader.doc_frequency("spell", normal) == 0:
+            fixed = _closest_term(reader, normal)
+        out.append(fixed or word)
+        changed = changed or fixed is not None
+    return " ".join(out) if changed else None
 
 
 def _closest_term(reader: Any, word: str) -> str | None:
@@ -316,10 +359,10 @@ def _edit_distance(a: str, b: str) -> int:
 
 
 class EngineWriter:
-    """Adds, replaces and deletes articles; commit on success, cancel on error."""
+    """Adds, replaces and deletes articles in one generation; commit on success, cancel on error."""
 
-    def __init__(self, engine: Engine, writer: Any) -> None:
-        self._engine = engine
+    def __init__(self, gen: Generation, writer: Any) -> None:
+        self._gen = gen
         self._w = writer
 
     def put(
@@ -329,7 +372,7 @@ class EngineWriter:
         anchors: str,
         content_hash: str,
         fingerprint: str,
-        mtime: float = 0.0,
+        mtime_ns: int = 0,
         size: int = 0,
     ) -> None:
         """Add the article, replacing any indexed article with the same id."""
@@ -348,7 +391,7 @@ class EngineWriter:
             source=article.source,
             content_hash=content_hash,
             fingerprint=fingerprint,
-            mtime=mtime,
+            mtime_ns=mtime_ns,
             size=size,
             indexed_at=_now(),
         )
@@ -368,8 +411,8 @@ class EngineWriter:
 
     def commit(self) -> None:
         self._w.commit()
-        meta = _read_meta(self._engine.index_dir)
-        _write_meta(self._engine.index_dir, {**meta, **versions(), "updated_at": _now()})
+        meta = _read_meta(self._gen.path)
+        _write_meta(self._gen.path, {**meta, **versions(), "updated_at": _now()})
 
     def cancel(self) -> None:
         self._w.cancel()

@@ -9,20 +9,21 @@ import re
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
-from . import ingest
-from .engine import Engine, IndexedState, index_exists, needs_rebuild
-from .errors import ExtractionError
+from . import ingest, store
+from .engine import EngineWriter, Generation, IndexedState, is_compatible
+from .errors import ExtractionError, IndexCorruptError
 from .models import Article, IndexReport, Link
 
 logger = logging.getLogger(__name__)
 
-ProgressFn = Callable[[Path], None]
+#: Called after each source file as ``progress(files_done, files_total)``.
+ProgressFn = Callable[[int, int], None]
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -35,127 +36,224 @@ class _Node:
     links: tuple[Link, ...]
 
 
-def list_sources(paths: Iterable[Path | str]) -> list[tuple[Path, Path]]:
-    """Every (file, root) pair to index; raises ExtractionError for a path that does not exist."""
+@dataclass
+class _Run:
+    """State of one indexing run over one generation."""
+
+    report: IndexReport
+    states: dict[str, IndexedState]
+    by_source: dict[str, list[IndexedState]] = field(default_factory=dict)
+    seen_ids: set[str] = field(default_factory=set)
+    failed_sources: set[str] = field(default_factory=set)
+    failed_dirs: list[Path] = field(default_factory=list)
+    changed: dict[str, _Node] = field(default_factory=dict)  # re-extracted articles that differ
+    restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # same content, new mtime/size
+
+    def __post_init__(self) -> None:
+        for state in self.states.values():
+            self.by_source.setdefault(state.source, []).append(state)
+
+    def fail(self, path: str, reason: str) -> None:
+        self.report.failed += 1
+        self.report.failures.append((path, reason))
+        logger.warning("skipped %s: %s", path, reason)
+
+
+def list_sources(
+    paths: Iterable[Path | str], errors: list[ExtractionError] | None = None
+) -> list[tuple[Path, Path]]:
+    """Every (file, root) pair to index; raises ExtractionError for a path that does not exist.
+
+    Directories that cannot be read are appended to ``errors`` (when given).
+    """
     paths = [Path(p) for p in paths]
     for path in paths:
         if not path.exists():
             raise ExtractionError("no such file or directory", str(path))
-    return list(ingest.iter_sources(paths))
+    return list(ingest.iter_sources(paths, errors))
 
 
 def build_index(
     paths: Iterable[Path | str],
     index_dir: Path | str,
     *,
+    rebuild: bool = False,
     progress: ProgressFn | None = None,
-    sources: list[tuple[Path, Path]] | None = None,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
 
-    Articles whose extracted content is unchanged are left alone; changed ones are replaced;
-    articles whose source file is gone (under a folder that was walked) are removed. A file
-    that fails to read is reported in ``IndexReport.failures`` and whatever was indexed from
-    it before is kept. ``sources`` may pass the result of :func:`list_sources` when the caller
-    already listed them (to size a progress bar).
+    Files whose size and mtime match what was indexed are not read again; articles whose
+    extracted content is unchanged are left alone; changed ones are replaced; articles whose
+    source file is gone (under a folder that was walked) are removed. A file that fails to
+    read is reported in ``IndexReport.failures`` and whatever was indexed from it before is
+    kept. ``rebuild`` builds a fresh index instead (also done automatically when the index was
+    built by an incompatible version).
+
+    The work goes into a new generation, published atomically when complete: readers never
+    see a half-done run, and a crash leaves the previous state live. Raises IndexLockedError
+    at once when another process is writing to the same index.
     """
     started = time.monotonic()
     paths = [Path(p) for p in paths]
-    if sources is None:
-        sources = list_sources(paths)
+    walk_errors: list[ExtractionError] = []
+    sources = list_sources(paths, walk_errors)
     index_dir = Path(index_dir)
-    if not index_exists(index_dir) or needs_rebuild(index_dir):
-        if index_exists(index_dir):
-            logger.warning("index at %s was built by another version; rebuilding it", index_dir)
-        engine = Engine.create(index_dir)
-    else:
-        engine = Engine.open(index_dir)
-
-    report = IndexReport()
-    with engine.writer() as writer, tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        states = engine.states()
-        nodes = {doc_id: _Node(s.url, s.title, s.links) for doc_id, s in states.items()}
-        hashes: dict[str, tuple[str, str]] = {}  # id -> (content hash, fingerprint) of changed articles
-        seen_ids: set[str] = set()
-        failed_sources: set[str] = set()
-        for article in _extract_all(sources, report, failed_sources, progress):
-            if article.id in seen_ids:
-                report.failed += 1
-                report.failures.append((article.source, f"duplicate article id {article.id!r}"))
-                continue
-            seen_ids.add(article.id)
-            digest = content_hash(article)
-            old = states.get(article.id)
-            if old is not None and old.content_hash == digest:
-                continue
-            nodes[article.id] = _Node(article.url, article.title, tuple(article.links))
-            hashes[article.id] = (digest, fingerprint(article))
-            spool.write(json.dumps(article.to_dict()) + "\n")
-
-        removed = _removed_ids(states, seen_ids, failed_sources, paths)
-        for doc_id in removed:
-            writer.delete(doc_id)
-            nodes.pop(doc_id, None)
-        report.removed = len(removed)
-
-        anchors = incoming_anchors(nodes)
-        spool.seek(0)
-        for article in _read_spool(spool):
-            digest, fp = hashes[article.id]
-            old = states.get(article.id)
-            writer.put(article, anchors=anchors.get(article.id, ""), content_hash=digest, fingerprint=fp)
-            if old is None:
-                report.added += 1
+    with store.write_lock(index_dir):
+        live = _usable_live(index_dir)
+        fresh = rebuild or live is None
+        gen_dir = store.new_generation(index_dir, copy_from=None if fresh else live)
+        try:
+            gen = Generation.create(gen_dir) if fresh else Generation.open(gen_dir)
+            run = _Run(IndexReport(), gen.states())
+            for error in walk_errors:
+                run.failed_dirs.append(Path(error.path).resolve())
+                run.fail(error.path, error.reason)
+            dirty = _update(gen, run, sources, paths, progress)
+            if dirty or fresh:
+                store.publish(index_dir, gen_dir)
             else:
-                report.updated += 1
-        # Unchanged articles whose incoming anchor text changed (a linking article changed).
-        for doc_id, state in states.items():
-            if doc_id in hashes or doc_id in removed:
-                continue
-            new_anchors = anchors.get(doc_id, "")
-            if new_anchors != state.anchors:
-                writer.put_stored(doc_id, anchors=new_anchors)
-                report.updated += 1
-            elif doc_id in seen_ids:
-                report.unchanged += 1
-    report.seconds = time.monotonic() - started
-    return report
+                store.discard(gen_dir)
+        except BaseException:
+            store.discard(gen_dir)
+            raise
+        store.clean(index_dir)
+    run.report.seconds = time.monotonic() - started
+    return run.report
 
 
-def _extract_all(
-    sources: list[tuple[Path, Path]],
-    report: IndexReport,
-    failed_sources: set[str],
-    progress: ProgressFn | None,
-) -> Iterator[Article]:
-    for path, root in sources:
-        source = str(path.resolve())
-        for item in ingest.iter_file(path, root):
-            if isinstance(item, ExtractionError):
-                failed_sources.add(source)
-                report.failed += 1
-                report.failures.append((item.path or str(path), item.reason))
-                logger.warning("skipped %s", item)
-                continue
-            item.source = source
-            yield item
-        if progress is not None:
-            progress(path)
+def _usable_live(index_dir: Path) -> Path | None:
+    """The live generation if this code can update it in place, else None (rebuild)."""
+    try:
+        live = store.current(index_dir)
+    except IndexCorruptError as exc:
+        logger.warning("%s; rebuilding the index", exc)
+        return None
+    if live is not None and not is_compatible(live):
+        logger.warning("the index at %s was built by another version; rebuilding it", index_dir)
+        return None
+    return live
 
 
-def _read_spool(spool: IO[str]) -> Iterator[Article]:
+def _update(
+    gen: Generation, run: _Run, sources: list[tuple[Path, Path]], paths: list[Path], progress: ProgressFn | None
+) -> bool:
+    """Apply the sources to ``gen``; True when anything was written."""
+    writer = gen.writer()
+    try:
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            for done, (path, root) in enumerate(sources, start=1):
+                _read_source(path, root, run, spool)
+                if progress is not None:
+                    progress(done, len(sources))
+            removed = _removed_ids(run.states, run.seen_ids, run.failed_sources, run.failed_dirs, paths)
+            for doc_id in removed:
+                writer.delete(doc_id)
+            run.report.removed = len(removed)
+            dirty = bool(run.changed or removed or run.restamped)
+            if dirty:
+                spool.seek(0)
+                _write_changes(gen, writer, run, removed, spool)
+    except BaseException:
+        writer.cancel()
+        raise
+    if dirty:
+        writer.commit()
+    else:
+        writer.cancel()
+    return dirty
+
+
+def _read_source(path: Path, root: Path, run: _Run, spool: IO[str]) -> None:
+    """Extract one source file unless its size and mtime show it is unchanged."""
+    source = str(path.resolve())
+    try:
+        info = path.stat()
+    except OSError as exc:
+        run.failed_sources.add(source)
+        run.fail(str(path), f"cannot read file: {exc.strerror or exc}")
+        return
+    stamp = (info.st_mtime_ns, info.st_size)
+    known = run.by_source.get(source, [])
+    if known and all((s.mtime_ns, s.size) == stamp for s in known):
+        run.seen_ids.update(s.id for s in known)
+        run.report.unchanged += len(known)
+        return
+    for item in ingest.iter_file(path, root):
+        if isinstance(item, ExtractionError):
+            run.failed_sources.add(source)
+            run.fail(item.path or str(path), item.reason)
+            continue
+        item.source = source
+        if item.id in run.seen_ids:
+            run.fail(str(path), f"duplicate article id {item.id!r}")
+            continue
+        run.seen_ids.add(item.id)
+        digest = content_hash(item)
+        old = run.states.get(item.id)
+        if old is not None and old.content_hash == digest and old.source == source:
+            run.report.unchanged += 1
+            if (old.mtime_ns, old.size) != stamp:
+                run.restamped[item.id] = stamp
+            continue
+        run.changed[item.id] = _Node(item.url, item.title, tuple(item.links))
+        record = {"article": item.to_dict(), "hash": digest, "fingerprint": fingerprint(item), "stamp": stamp}
+        spool.write(json.dumps(record) + "\n")
+
+
+def _write_changes(gen: Generation, writer: EngineWriter, run: _Run, removed: set[str], spool: IO[str]) -> None:
+    """Write changed articles with fresh anchor text, and refresh anchors of the others."""
+    graph = gen.graph()
+    nodes = {doc_id: _Node(g.url, g.title, g.links) for doc_id, g in graph.items() if doc_id not in removed}
+    nodes.update(run.changed)
+    anchors = incoming_anchors(nodes)
     for line in spool:
-        data = json.loads(line)
-        data["links"] = [Link(**link) for link in data["links"]]
-        yield Article(**data)
+        record = json.loads(line)
+        article = _article_from_dict(record["article"])
+        mtime_ns, size = record["stamp"]
+        writer.put(
+            article,
+            anchors=anchors.get(article.id, ""),
+            content_hash=record["hash"],
+            fingerprint=record["fingerprint"],
+            mtime_ns=mtime_ns,
+            size=size,
+        )
+        if article.id in run.states:
+            run.report.updated += 1
+        else:
+            run.report.added += 1
+    for doc_id, node in graph.items():
+        if doc_id in run.changed or doc_id in removed:
+            continue
+        changes: dict[str, object] = {}
+        new_anchors = anchors.get(doc_id, "")
+        if new_anchors != node.anchors:
+            changes["anchors"] = new_anchors
+            run.report.updated += 1
+            if doc_id in run.seen_ids:
+                run.report.unchanged -= 1
+        if doc_id in run.restamped:
+            changes["mtime_ns"], changes["size"] = run.restamped[doc_id]
+        if changes:
+            writer.put_stored(doc_id, **changes)
+
+
+def _article_from_dict(data: dict[str, object]) -> Article:
+    links = [Link(**link) for link in data.pop("links")]  # type: ignore[union-attr]
+    return Article(links=links, **data)  # type: ignore[arg-type]
 
 
 def _removed_ids(
-    states: dict[str, IndexedState], seen_ids: set[str], failed_sources: set[str], paths: list[Path]
+    states: dict[str, IndexedState],
+    seen_ids: set[str],
+    failed_sources: set[str],
+    failed_dirs: list[Path],
+    paths: list[Path],
 ) -> set[str]:
     """Indexed articles from sources inside this run's scope that this run did not produce.
 
-    Nothing indexed from a source that failed (wholly or in part) this time is removed.
+    Nothing indexed from a source that failed (wholly or in part) this time, or from under a
+    directory that could not be read, is removed.
     """
     dirs = [p.resolve() for p in paths if p.is_dir()]
     files = {str(p.resolve()) for p in paths if not p.is_dir()}
@@ -164,7 +262,7 @@ def _removed_ids(
         if doc_id in seen_ids:
             continue
         source = state.source
-        if source in failed_sources:
+        if source in failed_sources or any(_is_within(source, d) for d in failed_dirs):
             continue
         in_scope = source in files or any(_is_within(source, d) for d in dirs)
         if in_scope:

@@ -490,26 +490,31 @@ def _size(n: int) -> str:
 # walking
 
 
-def iter_sources(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+def iter_sources(
+    paths: Iterable[Path], errors: list[ExtractionError] | None = None
+) -> Iterator[tuple[Path, Path]]:
     """Yield ``(file, root)`` for every supported file under the given files and directories.
 
     Directories are walked recursively in sorted order, skipping hidden names and symlinked
     directories already seen.  A missing path or an explicit file of an unsupported type
-    raises :class:`ExtractionError` (before anything is yielded for that path).
+    raises :class:`ExtractionError` (before anything is yielded for that path).  A directory
+    that cannot be read is skipped: appended to ``errors`` when given, else logged.
     """
     for path in paths:
         path = Path(path)
         if not path.exists():
             raise ExtractionError("no such file or directory", path=str(path))
         if path.is_dir():
-            yield from _walk_dir(path, path, set())
+            yield from _walk_dir(path, path, set(), errors)
         elif source_kind(path) is None:
             raise ExtractionError(UNSUPPORTED_MESSAGE, path=str(path))
         else:
             yield path, path.parent
 
 
-def _walk_dir(directory: Path, root: Path, seen: set[tuple[int, int]]) -> Iterator[tuple[Path, Path]]:
+def _walk_dir(
+    directory: Path, root: Path, seen: set[tuple[int, int]], errors: list[ExtractionError] | None
+) -> Iterator[tuple[Path, Path]]:
     try:
         info = directory.stat()
         key = (info.st_dev, info.st_ino)
@@ -520,7 +525,11 @@ def _walk_dir(directory: Path, root: Path, seen: set[tuple[int, int]]) -> Iterat
         with os.scandir(directory) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except OSError as exc:
-        logger.warning("cannot read directory %s: %s", directory, exc.strerror or exc)
+        reason = f"cannot read directory: {exc.strerror or exc}"
+        if errors is None:
+            logger.warning("%s: %s", directory, reason)
+        else:
+            errors.append(ExtractionError(reason, path=str(directory)))
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -532,7 +541,7 @@ def _walk_dir(directory: Path, root: Path, seen: set[tuple[int, int]]) -> Iterat
         except OSError:
             is_dir = is_file = False
         if is_dir:
-            yield from _walk_dir(child, root, seen)
+            yield from _walk_dir(child, root, seen, errors)
         elif is_file and source_kind(child) is not None:
             yield child, root
         elif entry.is_symlink() and not os.path.exists(entry.path):

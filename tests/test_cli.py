@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from helpers import small_corpus
 
 from search.cli import EXIT_LOCKED, cli
-from search.engine import Engine
+from search import store
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
@@ -122,7 +122,7 @@ def test_bad_path_is_one_line(tmp_path: Path) -> None:
 
 def test_locked_index_exits_75(built: tuple[Path, Path]) -> None:
     corpus, index_dir = built
-    with Engine.open(index_dir).writer():
+    with store.write_lock(index_dir):
         result = run("index", corpus, "--index", index_dir)
     assert_one_line_error(result, EXIT_LOCKED, "another process", "Hint: wait")
 
@@ -174,7 +174,7 @@ def test_unexpected_errors_never_show_a_traceback(tmp_path: Path) -> None:
     small_corpus(tmp_path / "corpus")
     subprocess.run([sys.executable, "-m", "search", "index", str(tmp_path / "corpus"), "--index", str(index_dir)], check=True, capture_output=True)
     # corrupt the index's table of contents
-    for toc in index_dir.glob("_articles_*.toc"):
+    for toc in index_dir.glob("gen-*/_articles_*.toc"):
         toc.write_bytes(b"garbage")
     proc = subprocess.run(
         [sys.executable, "-m", "search", "query", "pain", "--index", str(index_dir)],

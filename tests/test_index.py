@@ -8,7 +8,7 @@ import pytest
 from helpers import small_corpus, write_page
 
 import search
-from search.engine import Engine
+from search import store
 from search.errors import ExtractionError, IndexLockedError, IndexNotFoundError
 
 
@@ -134,14 +134,15 @@ def test_missing_index_is_a_typed_error(tmp_path: Path) -> None:
 
 
 def test_second_writer_is_refused(built: Path, corpus: Path) -> None:
-    engine = Engine.open(built)
-    with engine.writer():
+    with store.write_lock(built):
         with pytest.raises(IndexLockedError):
             search.index([corpus], built)
 
 
 def test_index_from_another_version_is_rebuilt(corpus: Path, built: Path) -> None:
-    meta = built / "healthsearch.json"
+    live = store.current(built)
+    assert live is not None
+    meta = live / "healthsearch.json"
     meta.write_text(meta.read_text().replace('"analyzer_version": "', '"analyzer_version": "old-'))
     with pytest.raises(search.IndexCorruptError):
         search.open_index(built)

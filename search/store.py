@@ -1,0 +1,184 @@
+"""Index folder layout: numbered generations, an atomically replaced CURRENT pointer, the writer lock.
+
+::
+
+    index/
+      CURRENT          names the live generation ("gen-000012"), replaced with os.replace()
+      write.lock       held (flock) by the one process writing; the OS drops it if that process dies
+      gen-000011/      the previous generation, kept for rollback
+      gen-000012/      the live generation (an engine's files plus healthsearch.json)
+
+Every run that changes something writes a *new* generation (a hard-linked copy of the live one
+plus the changes, or a fresh build) and publishes it by replacing CURRENT. Readers resolve
+CURRENT when they open, so a query never sees a half-written generation, and a crash at any
+moment leaves CURRENT naming the last complete one. Unpublished generations left by a crash
+are removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import IndexCorruptError, IndexLockedError
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+LOCK_FILE = "write.lock"
+_GEN_RE = re.compile(r"^gen-(\d{6,})$")
+#: Files never shared between generations (engine lock files).
+_NOT_LINKED = re.compile(r"WRITELOCK|\.lock$")
+
+
+def _gen_number(path: Path) -> int:
+    match = _GEN_RE.match(path.name)
+    return int(match.group(1)) if match else -1
+
+
+def generations(index_dir: Path) -> list[Path]:
+    """Every generation folder under ``index_dir``, oldest first."""
+    if not index_dir.is_dir():
+        return []
+    found = [p for p in index_dir.iterdir() if p.is_dir() and _GEN_RE.match(p.name)]
+    return sorted(found, key=_gen_number)
+
+
+def current(index_dir: Path) -> Path | None:
+    """The live generation, or None when nothing was ever published here."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IndexCorruptError(f"cannot read {index_dir / CURRENT}: {exc.strerror or exc}") from exc
+    if not _GEN_RE.match(name):
+        raise IndexCorruptError(f"{index_dir / CURRENT} does not name a generation: {name[:40]!r}")
+    gen = index_dir / name
+    if not gen.is_dir():
+        raise IndexCorruptError(f"{index_dir / CURRENT} names {name}, which is missing")
+    return gen
+
+
+def new_generation(index_dir: Path, copy_from: Path | None = None) -> Path:
+    """Create the next generation folder, as a hard-linked copy of ``copy_from`` when given.
+
+    Engine files are immutable once written (new data goes into new files), so sharing them
+    between generations by hard links is safe and costs no space.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    existing = generations(index_dir)
+    number = _gen_number(existing[-1]) + 1 if existing else 1
+    gen = index_dir / f"gen-{number:06d}"
+    gen.mkdir()
+    if copy_from is not None:
+        for item in copy_from.iterdir():
+            if item.is_file() and not _NOT_LINKED.search(item.name):
+                _link_or_copy(item, gen / item.name)
+    return gen
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def publish(index_dir: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation, atomically."""
+    _fsync_tree(gen)
+    tmp = index_dir / (CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(gen.name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    logger.info("published %s", gen)
+
+
+def discard(gen: Path) -> None:
+    """Remove an unpublished generation."""
+    shutil.rmtree(gen, ignore_errors=True)
+
+
+def clean(index_dir: Path, keep: int = 2) -> None:
+    """Remove generations other than the live one and the ``keep - 1`` before it.
+
+    Call only while holding the write lock: any generation newer than the live one is then
+    an abandoned run's leftover.
+    """
+    live = current(index_dir)
+    if live is None:
+        return
+    live_number = _gen_number(live)
+    older = [g for g in generations(index_dir) if _gen_number(g) < live_number]
+    keepers = {live, *older[len(older) - (keep - 1) :]} if keep > 1 else {live}
+    for gen in generations(index_dir):
+        if gen not in keepers:
+            logger.debug("removing old generation %s", gen)
+            discard(gen)
+
+
+def rollback(index_dir: Path) -> Path:
+    """Make the generation before the live one live again; returns it."""
+    live = current(index_dir)
+    older = [g for g in generations(index_dir) if live is not None and _gen_number(g) < _gen_number(live)]
+    if not older:
+        raise IndexCorruptError(f"no earlier generation to roll back to in {index_dir}")
+    publish(index_dir, older[-1])
+    return older[-1]
+
+
+@contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's writer lock; raise IndexLockedError at once if another process has it.
+
+    ``flock`` locks belong to the open file and vanish when the process dies (even by
+    ``kill -9``), so a crashed run never blocks the next one.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise IndexLockedError(f"the index at {index_dir} is being written by another process") from exc
+            raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def size_bytes(gen: Path) -> int:
+    return sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
+
+
+def _fsync_tree(folder: Path) -> None:
+    for item in folder.iterdir():
+        if item.is_file():
+            fd = os.open(item, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
