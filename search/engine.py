@@ -7,6 +7,8 @@ file. Rules learned the hard way and kept here:
   ``refresh()`` returns deleted documents after ``update_document``).
 * The analyzer is our own (:mod:`search.analysis`); Whoosh only sees it through
   :class:`MedicalTokenizer`, whose import path is pickled into the index's schema.
+* A :class:`Generation` is one Whoosh index in one generation folder (see :mod:`search.store`);
+  :class:`Engine` follows the folder's CURRENT pointer, so readers always see a complete one.
 """
 
 from __future__ import annotations

@@ -183,3 +183,18 @@ def test_unexpected_errors_never_show_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("Error: ")
+
+
+def test_rollback_undoes_the_last_run(built: tuple[Path, Path]) -> None:
+    corpus, index_dir = built
+    (corpus / "anaemia.html").unlink()
+    assert "1 removed" in run("index", corpus, "--index", index_dir).stdout
+    result = run("rollback", "--index", index_dir)
+    assert result.exit_code == 0
+    assert "now serving gen-000001" in result.stdout
+    assert json.loads(run("stats", "--index", index_dir, "--json").stdout)["articles"] == 4
+
+
+def test_rollback_without_history_is_one_line(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    assert_one_line_error(run("rollback", "--index", index_dir), 1, "no earlier generation")

@@ -149,3 +149,108 @@ def test_index_from_another_version_is_rebuilt(corpus: Path, built: Path) -> Non
     report = search.index([corpus], built)
     assert report.added == 4
     assert search.open_index(built).stats().articles == 4
+
+
+def test_no_op_run_publishes_no_new_generation(corpus: Path, built: Path) -> None:
+    live = store.current(built)
+    search.index([corpus], built)
+    assert store.current(built) == live
+    assert store.generations(built) == [live]
+
+
+def test_unchanged_files_are_not_read_again(corpus: Path, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from search import ingest
+
+    read: list[Path] = []
+    real = ingest.iter_file
+
+    def counting(path: Path, root: Path | None = None):  # type: ignore[no-untyped-def]
+        read.append(path)
+        return real(path, root)
+
+    monkeypatch.setattr(ingest, "iter_file", counting)
+    search.index([corpus], built)
+    assert read == []
+    write_page(corpus, "hepatitis-c", "Hepatitis C", ["Hepatitis C is now curable."])
+    search.index([corpus], built)
+    assert [p.name for p in read] == ["hepatitis-c.html"]
+
+
+def test_touched_but_identical_file_is_unchanged_and_restamped(corpus: Path, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from search import ingest
+
+    page_file = corpus / "anaemia.html"
+    os.utime(page_file, ns=(10**18, 10**18))
+    report = search.index([corpus], built)
+    assert (report.updated, report.unchanged) == (0, 4)
+    # the new mtime was recorded: the next run does not read the file again
+    monkeypatch.setattr(ingest, "iter_file", lambda *a: pytest.fail("file re-read"))
+    assert search.index([corpus], built).unchanged == 4
+
+
+def test_changes_publish_a_new_generation_and_keep_one_previous(corpus: Path, built: Path) -> None:
+    first = store.current(built)
+    for n in range(3):
+        write_page(corpus, "hepatitis-c", "Hepatitis C", [f"Hepatitis C, revision {n}, is curable."])
+        search.index([corpus], built)
+    live = store.current(built)
+    assert live != first
+    assert len(store.generations(built)) == 2
+    assert store.generations(built)[-1] == live
+
+
+def test_previous_generation_is_untouched_by_an_update(corpus: Path, built: Path) -> None:
+    first = store.current(built)
+    assert first is not None
+    before = {p.name: p.read_bytes() for p in first.iterdir() if p.is_file()}
+    write_page(corpus, "hepatitis-c", "Hepatitis C", ["Hepatitis C is curable with tablets."])
+    search.index([corpus], built)
+    assert store.current(built) != first
+    after = {p.name: p.read_bytes() for p in first.iterdir() if p.is_file()}
+    assert after == before
+    store.rollback(built)
+    assert "antiviral" in search.open_index(built).get("hepatitis-c").body
+
+
+def test_rebuild_builds_a_fresh_generation(corpus: Path, built: Path) -> None:
+    report = search.index([corpus], built, rebuild=True)
+    assert (report.added, report.updated, report.unchanged) == (4, 0, 0)
+    assert store.current(built) is not None and store.current(built).name == "gen-000002"
+
+
+def test_broken_current_pointer_is_repaired_by_a_rebuild(corpus: Path, built: Path) -> None:
+    (built / "CURRENT").write_text("gen-999999\n")
+    with pytest.raises(search.IndexCorruptError):
+        search.open_index(built)
+    assert search.index([corpus], built).added == 4
+    assert search.open_index(built).stats().articles == 4
+
+
+def test_unreadable_directory_keeps_its_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    corpus = tmp_path / "corpus"
+    write_page(corpus / "a", "one", "First Article", ["The first article talks about tendons."])
+    write_page(corpus / "b", "two", "Second Article", ["The second article talks about cartilage."])
+    index_dir = tmp_path / "index"
+    assert search.index([corpus], index_dir).added == 2
+    real_scandir = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if isinstance(path, (str, os.PathLike)) and Path(path).name == "b":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = search.index([corpus], index_dir)
+    assert report.failed == 1 and report.removed == 0
+    assert report.failures[0] == (str(corpus / "b"), "cannot read directory: Permission denied")
+    assert [h.id for h in search.open_index(index_dir).search("cartilage").hits] == ["b/two"]
+
+
+def test_symlink_loop_does_not_hang(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "loop").symlink_to(corpus, target_is_directory=True)
+    report = search.index([corpus], tmp_path / "index3")
+    assert (report.added, report.failed) == (4, 0)
