@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from . import querylang
 from .engine import Engine
 from .errors import ArticleNotFoundError, IndexNotFoundError
-from .models import Article, IndexReport, IndexStats, SearchResults
+from .models import Article, Explanation, IndexReport, IndexStats, SearchResults
 
 if TYPE_CHECKING:
     from .indexer import ProgressFn
@@ -31,11 +31,22 @@ class SearchIndex:
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()
         self._engine = Engine.open(self.path)
 
-    def search(self, text: str, *, limit: int = 10, page: int = 1) -> SearchResults:
-        """Rank articles for ``text``; raises QuerySyntaxError when nothing is searchable."""
+    def search(
+        self, text: str, *, limit: int = 10, page: int = 1, snippets: bool = True, expand: bool = True
+    ) -> SearchResults:
+        """Rank articles for ``text``; raises QuerySyntaxError when nothing is searchable.
+
+        ``snippets=False`` skips highlighting (hits get an empty snippet): faster for scripts
+        that only need ids and scores, like evaluation. ``expand=False`` turns off query
+        expansion (words borrowed from the top hits; see :meth:`explain`).
+        """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
-        return self._engine.search(querylang.parse(text), limit=limit, page=page)
+        return self._engine.search(querylang.parse(text), limit=limit, page=page, snippets=snippets, expand=expand)
+
+    def explain(self, text: str, *, limit: int = 5, expand: bool = True) -> Explanation:
+        """How ``text`` is analysed and expanded, and what each term gives the top ``limit`` hits."""
+        return self._engine.explain(querylang.parse(text), limit=limit, expand=expand)
 
     def get(self, article_id: str) -> Article:
         """The stored article with this id; raises ArticleNotFoundError."""

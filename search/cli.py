@@ -23,7 +23,7 @@ from .errors import (
     IndexNotFoundError,
     QuerySyntaxError,
 )
-from .models import Article, SearchResults
+from .models import Article, Explanation, SearchResults
 
 logger = logging.getLogger(__name__)
 
@@ -204,9 +204,13 @@ def rollback_cmd(index_dir: Path | None) -> None:
 @index_option
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page number.")
+@click.option("--explain", is_flag=True, help="Show how the query was analysed and expanded, and why the top hits scored.")
+@click.option("--no-expand", is_flag=True, help="Search only the words typed (no words borrowed from the top hits).")
 @json_option
 @library_errors
-def query_cmd(text: str, index_dir: Path | None, limit: int, page: int, as_json: bool) -> None:
+def query_cmd(
+    text: str, index_dir: Path | None, limit: int, page: int, explain: bool, no_expand: bool, as_json: bool
+) -> None:
     """Search the index for TEXT.
 
     \b
@@ -218,7 +222,14 @@ def query_cmd(text: str, index_dir: Path | None, limit: int, page: int, as_json:
     """
     from .api import open_index
 
-    results = open_index(index_dir).search(text, limit=limit, page=page)
+    if explain:
+        explanation = open_index(index_dir).explain(text, limit=limit, expand=not no_expand)
+        if as_json:
+            click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_explanation(explanation)
+        return
+    results = open_index(index_dir).search(text, limit=limit, page=page, expand=not no_expand)
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -247,6 +258,64 @@ def _print_results(results: SearchResults, limit: int) -> None:
         click.echo()
     last = first + len(results.hits) - 1
     click.echo(f"Results {first}-{last} of {results.total} for {results.query!r}.")
+
+
+def _print_explanation(explanation: Explanation) -> None:
+    click.echo(click.style(f"Query {explanation.query!r}", bold=True))
+    for clause in explanation.clauses:
+        how = {"should": "", "must": "required ", "must_not": "excluded "}[clause.occur]
+        click.echo(f"  {how}{clause.kind} {clause.text!r} in {clause.fields} -> {', '.join(clause.terms) or '(nothing)'}")
+    if explanation.expansions:
+        added = ", ".join(f"{e.term} ({e.weight:.2f})" for e in explanation.expansions)
+        click.echo(textwrap.fill(f"Added from the top hits: {added}", width=96, subsequent_indent="  "))
+    else:
+        click.echo("No words added.")
+    for rank, hit in enumerate(explanation.hits, start=1):
+        click.echo(f"\n{rank}. {click.style(hit.title or hit.id, bold=True)}  [{hit.id}]  score {hit.score:.2f}")
+        for part in hit.contributions[:12]:
+            click.echo(f"   {part.score:7.2f}  {part.field}:{part.term}")
+        if len(hit.contributions) > 12:
+            rest = sum(p.score for p in hit.contributions[12:])
+            click.echo(f"   {rest:7.2f}  ({len(hit.contributions) - 12} more terms)")
+
+
+@cli.command("eval")
+@click.option("--queries", "queries_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Queries: BEIR queries.jsonl, or TSV 'id<TAB>text'.")
+@click.option("--qrels", "qrels_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Judgments: BEIR qrels TSV, or TREC qrels.")
+@index_option
+@click.option("--run-out", type=click.Path(dir_okay=False, path_type=Path), help="Write the ranked results as a TREC run file.")
+@click.option("--no-expand", is_flag=True, help="Evaluate without query expansion.")
+@json_option
+@library_errors
+def eval_cmd(
+    queries_file: Path, qrels_file: Path, index_dir: Path | None, run_out: Path | None, no_expand: bool, as_json: bool
+) -> None:
+    """Score the index on judged queries: nDCG@10, recall@100, MRR@10.
+
+    Every query with judgments goes through the same search as 'healthsearch query'.
+    """
+    from .api import open_index
+    from .evaluation import evaluate_index, read_qrels, read_queries, write_run
+
+    queries, qrels = read_queries(queries_file), read_qrels(qrels_file)
+    metrics, run, failed = evaluate_index(open_index(index_dir), queries, qrels, expand=not no_expand)
+    if run_out is not None:
+        try:
+            with open(run_out, "w", encoding="utf-8") as out:
+                write_run(run, out)
+        except OSError as exc:
+            raise CliError(f"cannot write {run_out}: {exc.strerror or exc}", "check the path") from exc
+    for qid, reason in failed.items():
+        logger.warning("query %s: %s", qid, reason)
+    if as_json:
+        click.echo(json.dumps({**metrics.to_dict(), "failed": len(failed)}, indent=2))
+        return
+    click.echo(f"queries     {metrics.queries}" + (f"  ({len(failed)} failed)" if failed else ""))
+    click.echo(f"nDCG@10     {metrics.ndcg_at_10:.4f}")
+    click.echo(f"recall@100  {metrics.recall_at_100:.4f}")
+    click.echo(f"MRR@10      {metrics.mrr_at_10:.4f}")
 
 
 @cli.command("show")

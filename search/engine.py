@@ -13,10 +13,13 @@ file. Rules learned the hard way and kept here:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import math
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,24 +29,48 @@ from whoosh import fields, highlight, index, scoring
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
+from whoosh.lang.porter import stem as porter_stem
 
 from . import analysis, querylang, store
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, QuerySyntaxError
-from .models import Article, Hit, IndexStats, Link, SearchResults
+from .models import (
+    Article,
+    ExpansionTerm,
+    ExplainedClause,
+    ExplainedHit,
+    Explanation,
+    Hit,
+    IndexStats,
+    Link,
+    SearchResults,
+    TermScore,
+)
 
 logger = logging.getLogger(__name__)
 
 #: Bump when the schema changes; an index built with another version must be rebuilt.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 META_FILE = "healthsearch.json"
+#: Newer (mtime_ns, size) of sources whose files were touched but whose articles did not
+#: change: recorded beside the index instead of rewriting every such article.
+STAMPS_FILE = "stamps.json"
 INDEX_NAME = "articles"
 
 #: Query-time field weights (BM25F per field, summed): a title match outranks a body match.
-FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "body": 1.0, "anchors": 1.5}
+FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "body": 1.0, "anchors": 1.5, "broad": 0.5}
 #: Extra score for documents containing the query's words next to each other.
 PHRASE_BOOST = 1.5
-#: Coordination bonus: documents matching more of the query's words rank higher.
-COORD_SCALE = 0.9
+#: Pseudo-relevance feedback (RM3-style): words typical of the top FEEDBACK_DOCS hits, rare in
+#: the index (in at most FEEDBACK_MAX_DF of its documents), are added to the query, together
+#: weighing (1 - FEEDBACK_ORIGINAL) of it. Tuned on NFCorpus dev (see the README).
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 20
+FEEDBACK_ORIGINAL = 0.5
+FEEDBACK_MAX_DF = 0.1
+#: Whoosh's top-k "quality" optimisation re-balances its matcher tree at every hit; for our
+#: wide OR queries (several fields per word plus feedback terms) scoring every match is
+#: faster: 12.8 vs 28.9 ms per NFCorpus query at 100 hits (benchmarks/bench_nfcorpus.py).
+OPTIMIZE = False
 MARK_START, MARK_END = "<mark>", "</mark>"
 SNIPPET_CHARS = 240  # the lead used when no body word matched
 SNIPPET_FRAGMENTS = 2  # up to this many passages around matches, each about FRAGMENT_CHARS long
@@ -51,14 +78,22 @@ FRAGMENT_CHARS = 150
 
 
 class MedicalTokenizer(Tokenizer):
-    """Whoosh tokenizer running :func:`search.analysis.analyze` (the whole analysis chain)."""
+    """Whoosh tokenizer running :func:`search.analysis.analyze` (the whole analysis chain).
 
-    def __init__(self, stem: bool = True) -> None:
+    ``broad=True`` adds Porter stemming on top, for the low-weight ``broad`` field that lets
+    "nutritional" meet "nutrition" without merging them in the precise fields.
+    """
+
+    def __init__(self, stem: bool = True, broad: bool = False) -> None:
         self.stem = stem
+        self.broad = broad
         self.is_morph = stem  # tells Whoosh the forms change (used by its spelling support)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"broad": False, **state})
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, MedicalTokenizer) and other.stem == self.stem
+        return isinstance(other, MedicalTokenizer) and (other.stem, other.broad) == (self.stem, self.broad)
 
     def __call__(  # type: ignore[override]
         self,
@@ -84,7 +119,7 @@ class MedicalTokenizer(Tokenizer):
             yield token
             return
         for tok in analysis.analyze(value, stem=self.stem):
-            token.text = tok.text
+            token.text = broad_term(tok.text) if self.broad else tok.text
             token.boost, token.stopped = 1.0, False
             if keeporiginal:
                 token.original = value[tok.start : tok.end]
@@ -95,6 +130,14 @@ class MedicalTokenizer(Tokenizer):
             yield token
 
 
+@functools.lru_cache(maxsize=200_000)
+def broad_term(term: str) -> str:
+    """Porter stem of an analysed term (digits and one-letter terms stay as they are)."""
+    if len(term) < 4 or not term.isalpha():
+        return term
+    return porter_stem(term)
+
+
 def _schema() -> fields.Schema:
     text = MedicalTokenizer(stem=True)
     return fields.Schema(
@@ -103,6 +146,9 @@ def _schema() -> fields.Schema:
         title=fields.TEXT(analyzer=text, stored=True),
         body=fields.TEXT(analyzer=text, stored=True),
         anchors=fields.TEXT(analyzer=text, stored=True),
+        # Title and body again, stemmed aggressively: recall for morphological variants,
+        # weighted below the precise fields.
+        broad=fields.TEXT(analyzer=MedicalTokenizer(stem=True, broad=True)),
         # Unstemmed words of title and body: the dictionary for "did you mean".
         spell=fields.TEXT(analyzer=MedicalTokenizer(stem=False), phrase=False),
         links=fields.STORED(),
@@ -173,6 +219,8 @@ class Generation:
     def __init__(self, path: Path, ix: index.Index) -> None:
         self.path = path
         self._ix = ix
+        self._searcher: Any = None
+        self._fingerprint_column: Any = None
 
     @classmethod
     def open(cls, path: Path) -> Generation:
@@ -208,10 +256,28 @@ class Generation:
             if reader.doc_count_all() == 0:
                 return out  # an empty index has no columns yet
             columns = [reader.column_reader(name) for name in names]
+            overrides = self.stamp_overrides()
             for docnum in reader.all_doc_ids():
                 doc_id, source, digest, mtime_ns, size = (column[docnum] for column in columns)
+                mtime_ns, size = overrides.get(source, (mtime_ns, size))
                 out[doc_id] = IndexedState(doc_id, source, digest, mtime_ns, size)
         return out
+
+    def stamp_overrides(self) -> dict[str, tuple[int, int]]:
+        """Source file -> (mtime_ns, size) recorded after the article was indexed."""
+        try:
+            data = json.loads((self.path / STAMPS_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            logger.warning("ignoring unreadable %s: %s", self.path / STAMPS_FILE, exc)
+            return {}
+        return {source: (int(stamp[0]), int(stamp[1])) for source, stamp in data.items()}
+
+    def write_stamp_overrides(self, overrides: dict[str, tuple[int, int]]) -> None:
+        tmp = self.path / (STAMPS_FILE + ".tmp")
+        tmp.write_text(json.dumps(overrides, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path / STAMPS_FILE)
 
     def graph(self) -> dict[str, GraphNode]:
         """Every indexed article's URL, title, outgoing links and incoming anchor text."""
@@ -257,19 +323,96 @@ class Generation:
 
     # -- searching ---------------------------------------------------------------------------
 
-    def search(self, parsed: querylang.ParsedQuery, *, limit: int = 10, page: int = 1) -> SearchResults:
+    def searcher(self) -> Any:
+        """This generation's searcher, opened once: a published generation never changes.
+
+        Freshness comes from :class:`Engine` switching to a new generation, never from
+        ``Searcher.refresh()`` (see the module docstring).
+        """
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=_weighting())
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+            self._fingerprint_column = None
+
+    def search(
+        self,
+        parsed: querylang.ParsedQuery,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        snippets: bool = True,
+        expand: bool = True,
+    ) -> SearchResults:
         """Rank the articles matching ``parsed`` and return one page of hits."""
-        q = build_query(parsed)
+        searcher = self.searcher()
+        q, _feedback = self._query(searcher, parsed, expand)
         end = page * limit
-        # A new searcher for every search: never Searcher.refresh() (see module docstring).
-        with self._ix.searcher(weighting=_weighting()) as searcher:
-            results = searcher.search(q, limit=end, terms=True, collapse="fingerprint", collapse_limit=1)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=40)
-            results.formatter = _MarkFormatter()
-            total = len(results)  # copies removed by the collapse are not counted
-            hits = [_hit(h) for h in results[(page - 1) * limit : end]]
-            suggestion = _suggest(searcher.reader(), parsed) if total < 3 else None
+        results, docnums, duplicates = self._unique_top(searcher, q, end)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=40)
+        results.formatter = _MarkFormatter()
+        hits = [_hit(results[i], snippets) for i in docnums[(page - 1) * limit : end]]
+        total = len(results) - duplicates  # copies of one article count once
+        suggestion = _suggest(searcher.reader(), parsed) if total < 3 else None
         return SearchResults(query=parsed.text, total=total, page=page, hits=hits, suggestion=suggestion)
+
+    def _unique_top(self, searcher: Any, q: wq.Query, wanted: int) -> tuple[Any, list[int], int]:
+        """The top ``wanted`` results with copies of one article (same fingerprint) removed.
+
+        Returns the Whoosh results, the positions in them of the unique hits, and how many
+        copies were dropped. (Whoosh's own ``collapse=`` does this too, but disables its top-k
+        optimisation and made queries ten times slower.)
+        """
+        fingerprints = self._fingerprints(searcher)
+        limit = wanted + 5
+        while True:
+            results = searcher.search(q, limit=limit, terms=True, optimize=OPTIMIZE)
+            seen: set[str] = set()
+            keep: list[int] = []
+            for i in range(results.scored_length()):
+                fp = fingerprints[results.docnum(i)]
+                if fp not in seen:
+                    seen.add(fp)
+                    keep.append(i)
+            duplicates = results.scored_length() - len(keep)
+            if len(keep) >= wanted or results.scored_length() >= len(results):
+                return results, keep[:wanted], duplicates
+            limit *= 2
+
+    def _fingerprints(self, searcher: Any) -> Any:
+        if self._fingerprint_column is None:
+            reader = searcher.reader()
+            self._fingerprint_column = reader.column_reader("fingerprint") if reader.doc_count_all() else []
+        return self._fingerprint_column
+
+    def explain(self, parsed: querylang.ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
+        """How ``parsed`` was analysed and expanded, and what each term gave the top hits."""
+        searcher = self.searcher()
+        q, feedback = self._query(searcher, parsed, expand)
+        results, docnums, _duplicates = self._unique_top(searcher, q, limit)
+        results = [results[i] for i in docnums]
+        leaves = [leaf for leaf in q.leaves() if isinstance(leaf, (wq.Term, wq.Phrase, wq.Prefix))]
+        hits = [
+            ExplainedHit(hit["id"], hit.get("title", ""), round(float(hit.score), 4), _contributions(searcher, leaves, hit.docnum))
+            for hit in results
+        ]
+        clauses = [_explain_part(part) for part in _parts(parsed)]
+        return Explanation(parsed.text, clauses, [ExpansionTerm(t, round(w, 4), "feedback") for t, w in feedback], str(q), hits)
+
+    def _query(self, searcher: Any, parsed: querylang.ParsedQuery, expand: bool) -> tuple[wq.Query, list[tuple[str, float]]]:
+        """The Whoosh query for ``parsed``, with feedback terms when ``expand``."""
+        q = build_query(parsed)
+        if not expand or not any(c.occur != "must_not" and c.node.field is None for c in parsed.clauses):
+            return q, []
+        feedback = feedback_terms(searcher, q, parsed)
+        if not feedback:
+            return q, []
+        extra = wq.Or([wq.Term("body", term, boost=weight) for term, weight in feedback])
+        return build_query(parsed, extra=[extra]), feedback
 
 
 class Engine:
@@ -295,22 +438,102 @@ class Engine:
             if self._live is not None and self._live.path == gen:
                 return self._live
             try:
-                self._live = Generation.open(gen)
-                return self._live
+                opened = Generation.open(gen)
             except IndexCorruptError:
                 # A writer may have published and cleaned between our two reads: look again.
                 if attempt == 2 or store.current(self.index_dir) == gen:
                     raise
+                continue
+            if self._live is not None:
+                self._live.close()
+            self._live = opened
+            return opened
         raise AssertionError("unreachable")
 
-    def search(self, parsed: querylang.ParsedQuery, *, limit: int = 10, page: int = 1) -> SearchResults:
-        return self.live().search(parsed, limit=limit, page=page)
+    def search(
+        self,
+        parsed: querylang.ParsedQuery,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        snippets: bool = True,
+        expand: bool = True,
+    ) -> SearchResults:
+        return self.live().search(parsed, limit=limit, page=page, snippets=snippets, expand=expand)
+
+    def explain(self, parsed: querylang.ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
+        return self.live().explain(parsed, limit=limit, expand=expand)
 
     def get(self, article_id: str) -> tuple[Article, str] | None:
         return self.live().get(article_id)
 
     def stats(self) -> IndexStats:
         return self.live().stats(self.index_dir)
+
+
+def feedback_terms(searcher: Any, q: wq.Query, parsed: querylang.ParsedQuery) -> list[tuple[str, float]]:
+    """Expansion terms and weights from the top hits of ``q`` (RM3-style relevance model).
+
+    Each word of the top FEEDBACK_DOCS hits is weighted by its share of each hit's words times
+    the hit's share of their scores, then by its rarity (idf); words of the query itself, very
+    common words, numbers and short words are left out. The weights are scaled so that
+    together the expansion counts for (1 - FEEDBACK_ORIGINAL) of the final query.
+    """
+    top = searcher.search(q, limit=FEEDBACK_DOCS, optimize=OPTIMIZE)
+    total = sum(max(hit.score, 0.0) for hit in top)
+    if total <= 0:
+        return []
+    model: Counter[str] = Counter()
+    for hit in top:
+        words = analysis.terms(f"{hit.get('title', '')}\n{hit.get('body', '')}")
+        if not words:
+            continue
+        share = max(hit.score, 0.0) / total / len(words)
+        for word, count in Counter(words).items():
+            model[word] += share * count
+    reader = searcher.reader()
+    n_docs = max(reader.doc_count(), 1)
+    asked = {t for clause in parsed.clauses for t in analysis.terms(clause.node.text)}
+    scored: list[tuple[float, str]] = []
+    for word, p in model.items():
+        if word in asked or len(word) < 3 or not word.isalpha():
+            continue
+        df = reader.doc_frequency("body", word)
+        if 0 < df <= FEEDBACK_MAX_DF * n_docs:
+            scored.append((p * math.log(n_docs / df), word))
+    scored.sort(reverse=True)
+    chosen = scored[:FEEDBACK_TERMS]
+    norm = sum(p for p, _ in chosen)
+    if norm <= 0:
+        return []
+    scale = (1 - FEEDBACK_ORIGINAL) / FEEDBACK_ORIGINAL * max(len(asked), 1)
+    return [(word, scale * p / norm) for p, word in chosen]
+
+
+def _contributions(searcher: Any, leaves: Sequence[wq.Query], docnum: int) -> list[TermScore]:
+    """What each leaf query (term or phrase in a field) scores for one document."""
+    out: list[TermScore] = []
+    for leaf in leaves:
+        try:
+            matcher = leaf.matcher(searcher)
+        except Exception:  # a leaf Whoosh cannot score alone (e.g. an expanded prefix)
+            continue
+        if not matcher.is_active():
+            continue
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            text = " ".join(leaf.words) if isinstance(leaf, wq.Phrase) else str(getattr(leaf, "text", leaf))
+            out.append(TermScore(leaf.field(), text, round(float(matcher.score()), 4)))
+    out.sort(key=lambda t: -t.score)
+    return out
+
+
+def _explain_part(part: _Part) -> ExplainedClause:
+    if part.kind == "prefix":
+        terms = [analysis.normalize_word(part.text) + "*"]
+    else:
+        terms = [" | ".join(" ".join(form) for form in unit.forms) for unit in part.units]
+    return ExplainedClause(part.text, part.kind, part.field or "title, body, anchors, broad", part.occur, terms)
 
 
 def _suggest(reader: Any, parsed: querylang.ParsedQuery) -> str | None:
@@ -385,6 +608,7 @@ class EngineWriter:
             body=article.body,
             anchors=anchors,
             spell=f"{article.title}\n{article.body}",
+            broad=f"{article.title}\n{article.body}",
             links=[link.to_dict() for link in article.links],
             description=article.description,
             language=article.language,
@@ -405,7 +629,7 @@ class EngineWriter:
         if stored is None:
             return
         stored.update(changes)
-        stored["spell"] = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+        stored["spell"] = stored["broad"] = f"{stored.get('title', '')}\n{stored.get('body', '')}"
         self._w.update_document(**stored)
 
     def delete(self, article_id: str) -> None:
@@ -432,33 +656,80 @@ class EngineWriter:
 # -- query building ------------------------------------------------------------------------------
 
 
-def build_query(parsed: querylang.ParsedQuery) -> wq.Query:
-    """Translate a parsed query into a Whoosh query; raise QuerySyntaxError if nothing is left."""
-    groups: dict[str, list[wq.Query]] = {"should": [], "must": [], "must_not": []}
-    free_words: list[list[str]] = []  # analysed, unfielded, positive words in order (phrase boost)
+@dataclass(frozen=True)
+class _Part:
+    """A piece of the query ready to become a Whoosh clause."""
+
+    text: str
+    kind: str  # "term", "phrase" or "prefix"
+    field: str | None
+    occur: str
+    units: tuple[_Unit, ...]  # empty for a prefix
+
+
+def _parts(parsed: querylang.ParsedQuery) -> list[_Part]:
+    """The query's clauses, analysed; each word of a plain-word run becomes its own part.
+
+    Consecutive plain words are analysed together, because the analyser needs context:
+    the "a" of "hepatitis a" is kept only after "hepatitis".
+    """
+    parts: list[_Part] = []
+    run: list[querylang.Clause] = []
+
+    def flush() -> None:
+        if run:
+            for unit in _units(" ".join(c.node.text for c in run)):
+                parts.append(_Part(unit.text, "term", run[0].node.field, run[0].occur, (unit,)))
+            run.clear()
+
     for clause in parsed.clauses:
         node = clause.node
-        fields_ = {node.field: 1.0} if node.field else FIELD_WEIGHTS
-        if isinstance(node, querylang.Term) and node.prefix:
-            stem = analysis.normalize_word(node.text)
-            sub = _any_field([wq.Prefix(f, stem, boost=w) for f, w in fields_.items()]) if stem else None
+        if isinstance(node, querylang.Term) and not node.prefix:
+            if run and (run[0].occur, run[0].node.field) != (clause.occur, node.field):
+                flush()
+            run.append(clause)
+            continue
+        flush()
+        if isinstance(node, querylang.Term):
+            parts.append(_Part(node.text, "prefix", node.field, clause.occur, ()))
         else:
-            units = _units(node.text)
-            sub = _any_field([_units_query(f, units, w) for f, w in fields_.items()]) if units else None
-            if sub is not None and clause.occur != "must_not" and node.field is None:
-                free_words.append([unit.forms[0][0] for unit in units])
+            parts.append(_Part(node.text, "phrase", node.field, clause.occur, tuple(_units(node.text))))
+    flush()
+    return parts
+
+
+def build_query(parsed: querylang.ParsedQuery, extra: Sequence[wq.Query] = ()) -> wq.Query:
+    """Translate a parsed query into a Whoosh query; raise QuerySyntaxError if nothing is left.
+
+    ``extra`` are optional clauses (expansion terms) that add to a document's score but never
+    decide alone whether it must or must not match.
+    """
+    groups: dict[str, list[wq.Query]] = {"should": [], "must": [], "must_not": []}
+    free_words: list[str] = []  # analysed, unfielded, positive words in order (phrase boost)
+    for part in _parts(parsed):
+        fields_ = {part.field: 1.0} if part.field else FIELD_WEIGHTS
+        sub: wq.Query | None = None
+        if part.kind == "prefix":
+            stem = analysis.normalize_word(part.text)
+            prefix_fields = {f: w for f, w in fields_.items() if f != "broad"}
+            sub = _any_field([wq.Prefix(f, stem, boost=w) for f, w in prefix_fields.items()]) if stem else None
+        elif part.units:
+            sub = _any_field([_units_query(f, part.units, w) for f, w in fields_.items() if w > 0])
+            if part.occur != "must_not" and part.field is None:
+                free_words.extend(unit.forms[0][0] for unit in part.units)
         if sub is not None:
-            groups[clause.occur].append(sub)
-    positive = groups["should"] + groups["must"]
-    if not positive:
+            groups[part.occur].append(sub)
+    if not groups["should"] + groups["must"]:
         raise QuerySyntaxError("the query has only very common words (like 'the' or 'of'); add a more specific word")
-    flat = [w for words in free_words for w in words]
-    if len(flat) > 1 and len(free_words) > 1:
-        slop = 2
+    if len(free_words) > 1:
         groups["should"].append(
-            wq.Or([wq.Phrase(f, flat, slop=slop, boost=PHRASE_BOOST * FIELD_WEIGHTS[f]) for f in ("title", "body")])
+            wq.Or([wq.Phrase(f, free_words, slop=2, boost=PHRASE_BOOST * FIELD_WEIGHTS[f]) for f in ("title", "body")])
         )
-    core: wq.Query | None = wq.Or(groups["should"], scale=COORD_SCALE) if groups["should"] else None
+    # No coordination bonus (Or's ``scale``): Whoosh computes it from the sub-matchers still
+    # active, which its top-k optimisation prunes, so scores would depend on the page size.
+    core: wq.Query | None = wq.Or(groups["should"]) if groups["should"] else None
+    if extra:
+        core = wq.Or([core, *extra]) if core is not None else wq.Or(list(extra))
     if groups["must"]:
         required = wq.And(groups["must"])
         core = wq.AndMaybe(required, core) if core is not None else required
@@ -479,6 +750,7 @@ class _Unit:
 
     pos: int
     forms: tuple[tuple[str, ...], ...]
+    text: str = ""  # the word as typed
 
 
 def _units(text: str) -> list[_Unit]:
@@ -494,7 +766,7 @@ def _units(text: str) -> list[_Unit]:
             parts.append(tokens[j].text)
             j += 1
         forms = ((head.text,), tuple(parts)) if parts and tuple(parts) != (head.text,) else ((head.text,),)
-        units.append(_Unit(head.pos, forms))
+        units.append(_Unit(head.pos, forms, text[head.start : head.end]))
         i = j
     return units
 
@@ -509,6 +781,8 @@ def _units_query(field: str, units: Sequence[_Unit], boost: float) -> wq.Query:
         grown = []
         for variant in variants:
             for form in unit.forms:
+                if field == "broad":
+                    form = tuple(broad_term(term) for term in form)
                 grown.append(variant + [(unit.pos + k, term) for k, term in enumerate(form)])
         variants = grown[:_MAX_PHRASE_VARIANTS]
     queries: list[wq.Query] = []
@@ -541,10 +815,10 @@ class _MarkFormatter(highlight.Formatter):
         return f"{MARK_START}{highlight.get_text(text, token, replace)}{MARK_END}"
 
 
-def _hit(hit: Any) -> Hit:
-    body = hit.get("body", "")
+def _hit(hit: Any, snippets: bool = True) -> Hit:
+    body = hit.get("body", "") if snippets else ""
     snippet = hit.highlights("body", top=SNIPPET_FRAGMENTS) if body else ""
-    if not snippet:
+    if snippets and not snippet:
         snippet = _lead(body)
     return Hit(
         id=hit["id"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import tempfile
 import time
@@ -47,7 +48,8 @@ class _Run:
     failed_sources: set[str] = field(default_factory=set)
     failed_dirs: list[Path] = field(default_factory=list)
     changed: dict[str, _Node] = field(default_factory=dict)  # re-extracted articles that differ
-    restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # same content, new mtime/size
+    restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> new stamp, same content
+    rewritten_sources: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for state in self.states.values():
@@ -101,12 +103,12 @@ def build_index(
     with store.write_lock(index_dir):
         live = _usable_live(index_dir)
         fresh = rebuild or live is None
-        gen_dir = store.new_generation(index_dir, copy_from=None if fresh else live)
+        gen_dir = store.new_generation(index_dir, copy_from=None if fresh else live, parent=live)
         try:
             gen = Generation.create(gen_dir) if fresh else Generation.open(gen_dir)
             run = _Run(IndexReport(), gen.states())
-            for error in walk_errors:
-                run.failed_dirs.append(Path(error.path).resolve())
+            for error in walk_errors:  # unreadable folders, broken links: keep what they held
+                run.failed_dirs.extend({Path(os.path.abspath(error.path)), Path(error.path).resolve()})
                 run.fail(error.path, error.reason)
             dirty = _update(gen, run, sources, paths, progress)
             if dirty or fresh:
@@ -149,18 +151,30 @@ def _update(
             for doc_id in removed:
                 writer.delete(doc_id)
             run.report.removed = len(removed)
-            dirty = bool(run.changed or removed or run.restamped)
-            if dirty:
+            written = bool(run.changed or removed)
+            if written:
                 spool.seek(0)
                 _write_changes(gen, writer, run, removed, spool)
     except BaseException:
         writer.cancel()
         raise
-    if dirty:
+    if written:
         writer.commit()
     else:
         writer.cancel()
-    return dirty
+    return _update_stamps(gen, run, removed) or written
+
+
+def _update_stamps(gen: Generation, run: _Run, removed: set[str]) -> bool:
+    """Record new mtimes of touched-but-unchanged sources; True when the record changed."""
+    old = gen.stamp_overrides()
+    indexed = {s.source for doc_id, s in run.states.items() if doc_id not in removed}
+    new = {src: stamp for src, stamp in old.items() if src in indexed and src not in run.rewritten_sources}
+    new.update(run.restamped)
+    if new == old:
+        return False
+    gen.write_stamp_overrides(new)
+    return True
 
 
 def _read_source(path: Path, root: Path, run: _Run, spool: IO[str]) -> None:
@@ -193,9 +207,10 @@ def _read_source(path: Path, root: Path, run: _Run, spool: IO[str]) -> None:
         if old is not None and old.content_hash == digest and old.source == source:
             run.report.unchanged += 1
             if (old.mtime_ns, old.size) != stamp:
-                run.restamped[item.id] = stamp
+                run.restamped[source] = stamp
             continue
         run.changed[item.id] = _Node(item.url, item.title, tuple(item.links))
+        run.rewritten_sources.add(source)
         record = {"article": item.to_dict(), "hash": digest, "fingerprint": fingerprint(item), "stamp": stamp}
         spool.write(json.dumps(record) + "\n")
 
@@ -225,17 +240,12 @@ def _write_changes(gen: Generation, writer: EngineWriter, run: _Run, removed: se
     for doc_id, node in graph.items():
         if doc_id in run.changed or doc_id in removed:
             continue
-        changes: dict[str, object] = {}
         new_anchors = anchors.get(doc_id, "")
         if new_anchors != node.anchors:
-            changes["anchors"] = new_anchors
+            writer.put_stored(doc_id, anchors=new_anchors)
             run.report.updated += 1
             if doc_id in run.seen_ids:
                 run.report.unchanged -= 1
-        if doc_id in run.restamped:
-            changes["mtime_ns"], changes["size"] = run.restamped[doc_id]
-        if changes:
-            writer.put_stored(doc_id, **changes)
 
 
 def _article_from_dict(data: dict[str, object]) -> Article:

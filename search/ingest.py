@@ -545,4 +545,7 @@ def _walk_dir(
         elif is_file and source_kind(child) is not None:
             yield child, root
         elif entry.is_symlink() and not os.path.exists(entry.path):
-            logger.warning("skipping broken symlink %s", child)
+            if errors is None:
+                logger.warning("%s: broken symbolic link", child)
+            else:
+                errors.append(ExtractionError("broken symbolic link", path=str(child)))

@@ -132,3 +132,56 @@ class IndexReport:
         data = asdict(self)
         data["failures"] = [{"path": p, "reason": r} for p, r in self.failures]
         return data
+
+
+@dataclass(frozen=True)
+class TermScore:
+    """What one query term (or phrase) in one field contributed to a hit's score."""
+
+    field: str
+    term: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ExplainedHit:
+    """A top hit and the terms that scored it, largest first."""
+
+    id: str
+    title: str
+    score: float
+    contributions: list[TermScore]
+
+
+@dataclass(frozen=True)
+class ExpansionTerm:
+    """A word the engine added to the query, with its weight and where it came from."""
+
+    term: str
+    weight: float
+    source: str  # "feedback"
+
+
+@dataclass(frozen=True)
+class ExplainedClause:
+    """One part of the query as typed and the index terms it became (``a | b``: alternatives)."""
+
+    text: str
+    kind: str  # "term", "phrase" or "prefix"
+    fields: str
+    occur: str  # "should", "must" or "must_not"
+    terms: list[str]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a query was analysed and expanded, and why the top hits scored as they did."""
+
+    query: str
+    clauses: list[ExplainedClause]
+    expansions: list[ExpansionTerm]
+    engine_query: str
+    hits: list[ExplainedHit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

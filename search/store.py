@@ -32,10 +32,11 @@ from .errors import IndexCorruptError, IndexLockedError
 logger = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
+PARENT = "PARENT"  # inside a generation: the generation that was live when it was built
 LOCK_FILE = "write.lock"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 #: Files never shared between generations (engine lock files).
-_NOT_LINKED = re.compile(r"WRITELOCK|\.lock$")
+_NOT_LINKED = re.compile(r"WRITELOCK|\.lock$|^PARENT$")
 
 
 def _gen_number(path: Path) -> int:
@@ -67,17 +68,20 @@ def current(index_dir: Path) -> Path | None:
     return gen
 
 
-def new_generation(index_dir: Path, copy_from: Path | None = None) -> Path:
+def new_generation(index_dir: Path, copy_from: Path | None = None, parent: Path | None = None) -> Path:
     """Create the next generation folder, as a hard-linked copy of ``copy_from`` when given.
 
     Engine files are immutable once written (new data goes into new files), so sharing them
-    between generations by hard links is safe and costs no space.
+    between generations by hard links is safe and costs no space. ``parent`` (the generation
+    live now) is recorded as the one a rollback returns to.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     existing = generations(index_dir)
     number = _gen_number(existing[-1]) + 1 if existing else 1
     gen = index_dir / f"gen-{number:06d}"
     gen.mkdir()
+    if parent is not None:
+        (gen / PARENT).write_text(parent.name + "\n", encoding="utf-8")
     if copy_from is not None:
         for item in copy_from.iterdir():
             if item.is_file() and not _NOT_LINKED.search(item.name):
@@ -110,8 +114,20 @@ def discard(gen: Path) -> None:
     shutil.rmtree(gen, ignore_errors=True)
 
 
-def clean(index_dir: Path, keep: int = 2) -> None:
-    """Remove generations other than the live one and the ``keep - 1`` before it.
+def previous(index_dir: Path, gen: Path) -> Path | None:
+    """The generation a rollback from ``gen`` returns to: its recorded parent if still there,
+    else (for generations without a record) the newest older one."""
+    try:
+        name = (gen / PARENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        older = [g for g in generations(index_dir) if _gen_number(g) < _gen_number(gen)]
+        return older[-1] if older else None
+    parent = index_dir / name
+    return parent if _GEN_RE.match(name) and parent.is_dir() else None
+
+
+def clean(index_dir: Path) -> None:
+    """Remove every generation but the live one and the one a rollback would return to.
 
     Call only while holding the write lock: any generation newer than the live one is then
     an abandoned run's leftover.
@@ -119,9 +135,7 @@ def clean(index_dir: Path, keep: int = 2) -> None:
     live = current(index_dir)
     if live is None:
         return
-    live_number = _gen_number(live)
-    older = [g for g in generations(index_dir) if _gen_number(g) < live_number]
-    keepers = {live, *older[len(older) - (keep - 1) :]} if keep > 1 else {live}
+    keepers = {live, previous(index_dir, live)}
     for gen in generations(index_dir):
         if gen not in keepers:
             logger.debug("removing old generation %s", gen)
@@ -129,13 +143,13 @@ def clean(index_dir: Path, keep: int = 2) -> None:
 
 
 def rollback(index_dir: Path) -> Path:
-    """Make the generation before the live one live again; returns it."""
+    """Make the generation that was live before the current one live again; returns it."""
     live = current(index_dir)
-    older = [g for g in generations(index_dir) if live is not None and _gen_number(g) < _gen_number(live)]
-    if not older:
+    target = previous(index_dir, live) if live is not None else None
+    if target is None:
         raise IndexCorruptError(f"no earlier generation to roll back to in {index_dir}")
-    publish(index_dir, older[-1])
-    return older[-1]
+    publish(index_dir, target)
+    return target
 
 
 @contextmanager

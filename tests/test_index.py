@@ -254,3 +254,40 @@ def test_symlink_loop_does_not_hang(corpus: Path, tmp_path: Path) -> None:
     (corpus / "loop").symlink_to(corpus, target_is_directory=True)
     report = search.index([corpus], tmp_path / "index3")
     assert (report.added, report.failed) == (4, 0)
+
+
+def test_touching_files_rewrites_no_article(corpus: Path, built: Path) -> None:
+    import os
+
+    first = store.current(built)
+    assert first is not None
+    for page_file in corpus.glob("*.html"):
+        os.utime(page_file, ns=(10**18, 10**18))
+    report = search.index([corpus], built)
+    assert (report.updated, report.unchanged) == (0, 4)
+    live = store.current(built)
+    assert live is not None and live != first
+    # the engine's files are the parent's, shared by hard links: nothing was re-indexed
+    tocs = sorted(p.name for p in live.glob("_articles_*.toc"))
+    assert tocs == sorted(p.name for p in first.glob("_articles_*.toc"))
+    assert all((live / name).stat().st_ino == (first / name).stat().st_ino for name in tocs)
+
+
+def test_rollback_returns_to_the_generation_a_run_was_built_from(corpus: Path, built: Path) -> None:
+    good = store.current(built)
+    (corpus / "anaemia.html").unlink()
+    search.index([corpus], built)  # gen 2: anaemia removed (say, by mistake)
+    assert store.rollback(built) == good
+    write_page(corpus, "anaemia", "Iron Deficiency Anaemia", ["Anaemia is low haemoglobin; eat lentils."])
+    search.index([corpus], built)  # gen 3, built from gen 1
+    assert store.generations(built) == [good, store.current(built)]
+    assert store.rollback(built) == good
+
+
+def test_broken_symlink_is_a_failure_that_keeps_the_old_article(corpus: Path, built: Path, tmp_path: Path) -> None:
+    (corpus / "hepatitis-c.html").rename(tmp_path / "moved.html")
+    (corpus / "hepatitis-c.html").symlink_to(tmp_path / "gone.html")
+    report = search.index([corpus], built)
+    assert report.failures == [(str(corpus / "hepatitis-c.html"), "broken symbolic link")]
+    assert report.removed == 0
+    assert search.open_index(built).get("hepatitis-c").title == "Hepatitis C"
