@@ -265,10 +265,11 @@ def _print_explanation(explanation: Explanation) -> None:
     for clause in explanation.clauses:
         how = {"should": "", "must": "required ", "must_not": "excluded "}[clause.occur]
         click.echo(f"  {how}{clause.kind} {clause.text!r} in {clause.fields} -> {', '.join(clause.terms) or '(nothing)'}")
-    if explanation.expansions:
-        added = ", ".join(f"{e.term} ({e.weight:.2f})" for e in explanation.expansions)
-        click.echo(textwrap.fill(f"Added from the top hits: {added}", width=96, subsequent_indent="  "))
-    else:
+    for source, label in (("synonym", "Synonyms added"), ("feedback", "Added from the top hits")):
+        added = ", ".join(f"{e.term} ({e.weight:.2f})" for e in explanation.expansions if e.source == source)
+        if added:
+            click.echo(textwrap.fill(f"{label}: {added}", width=96, subsequent_indent="  "))
+    if not explanation.expansions:
         click.echo("No words added.")
     for rank, hit in enumerate(explanation.hits, start=1):
         click.echo(f"\n{rank}. {click.style(hit.title or hit.id, bold=True)}  [{hit.id}]  score {hit.score:.2f}")

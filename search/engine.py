@@ -21,6 +21,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ STAMPS_FILE = "stamps.json"
 INDEX_NAME = "articles"
 
 #: Query-time field weights (BM25F per field, summed): a title match outranks a body match.
-FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "body": 1.0, "anchors": 1.5, "broad": 0.5}
+FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "body": 1.0, "anchors": 1.5, "broad": 1.0}
 #: Extra score for documents containing the query's words next to each other.
 PHRASE_BOOST = 1.5
 #: Pseudo-relevance feedback (RM3-style): words typical of the top FEEDBACK_DOCS hits, rare in
@@ -67,6 +68,8 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 FEEDBACK_ORIGINAL = 0.5
 FEEDBACK_MAX_DF = 0.1
+#: Weight of lay <-> clinical synonyms (search/data/synonyms.tsv) relative to the words typed.
+SYNONYM_WEIGHT = 0.6
 #: Whoosh's top-k "quality" optimisation re-balances its matcher tree at every hit; for our
 #: wide OR queries (several fields per word plus feedback terms) scoring every match is
 #: faster: 12.8 vs 28.9 ms per NFCorpus query at 100 hits (benchmarks/bench_nfcorpus.py).
@@ -350,7 +353,7 @@ class Generation:
     ) -> SearchResults:
         """Rank the articles matching ``parsed`` and return one page of hits."""
         searcher = self.searcher()
-        q, _feedback = self._query(searcher, parsed, expand)
+        q, _expansions = self._query(searcher, parsed, expand)
         end = page * limit
         results, docnums, duplicates = self._unique_top(searcher, q, end)
         results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=40)
@@ -392,7 +395,7 @@ class Generation:
     def explain(self, parsed: querylang.ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
         """How ``parsed`` was analysed and expanded, and what each term gave the top hits."""
         searcher = self.searcher()
-        q, feedback = self._query(searcher, parsed, expand)
+        q, expansions = self._query(searcher, parsed, expand)
         results, docnums, _duplicates = self._unique_top(searcher, q, limit)
         results = [results[i] for i in docnums]
         leaves = [leaf for leaf in q.leaves() if isinstance(leaf, (wq.Term, wq.Phrase, wq.Prefix))]
@@ -401,18 +404,35 @@ class Generation:
             for hit in results
         ]
         clauses = [_explain_part(part) for part in _parts(parsed)]
-        return Explanation(parsed.text, clauses, [ExpansionTerm(t, round(w, 4), "feedback") for t, w in feedback], str(q), hits)
+        return Explanation(parsed.text, clauses, expansions, str(q), hits)
 
-    def _query(self, searcher: Any, parsed: querylang.ParsedQuery, expand: bool) -> tuple[wq.Query, list[tuple[str, float]]]:
-        """The Whoosh query for ``parsed``, with feedback terms when ``expand``."""
-        q = build_query(parsed)
-        if not expand or not any(c.occur != "must_not" and c.node.field is None for c in parsed.clauses):
-            return q, []
+    def _query(
+        self, searcher: Any, parsed: querylang.ParsedQuery, expand: bool
+    ) -> tuple[wq.Query, list[ExpansionTerm]]:
+        """The Whoosh query for ``parsed``; when ``expand``, with synonyms and feedback terms."""
+        if not expand:
+            return build_query(parsed), []
+        free = [
+            unit.forms[0][0]
+            for part in _parts(parsed)
+            if part.occur != "must_not" and part.field is None
+            for unit in part.units
+        ]
+        if not free:
+            return build_query(parsed), []
+        synonyms = synonym_expansions(free)
+        extra = [
+            _any_field([_units_query(f, units, SYNONYM_WEIGHT * FIELD_WEIGHTS[f]) for f in ("title", "body")])
+            for _name, units in synonyms
+        ]
+        q = build_query(parsed, extra=extra)
         feedback = feedback_terms(searcher, q, parsed)
-        if not feedback:
-            return q, []
-        extra = wq.Or([wq.Term("body", term, boost=weight) for term, weight in feedback])
-        return build_query(parsed, extra=[extra]), feedback
+        if feedback:
+            extra.append(wq.Or([wq.Term("body", term, boost=weight) for term, weight in feedback]))
+            q = build_query(parsed, extra=extra)
+        added = [ExpansionTerm(name, SYNONYM_WEIGHT, "synonym") for name, _units in synonyms]
+        added += [ExpansionTerm(term, round(weight, 4), "feedback") for term, weight in feedback]
+        return q, added
 
 
 class Engine:
@@ -469,6 +489,39 @@ class Engine:
 
     def stats(self) -> IndexStats:
         return self.live().stats(self.index_dir)
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_table() -> dict[tuple[str, ...], list[tuple[str, tuple[_Unit, ...]]]]:
+    """Analysed synonym groups: the terms of each name -> the other names of its group."""
+    text = resources.files(__package__).joinpath("data/synonyms.tsv").read_text(encoding="utf-8")
+    table: dict[tuple[str, ...], list[tuple[str, tuple[_Unit, ...]]]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        group = [(name, tuple(_units(name))) for name in (n.strip() for n in line.split("\t")) if name]
+        for name, units in group:
+            key = tuple(unit.forms[0][0] for unit in units)
+            if key:
+                table.setdefault(key, []).extend((other, o) for other, o in group if other != name and o)
+    return table
+
+
+def synonym_expansions(words: Sequence[str]) -> list[tuple[str, tuple[_Unit, ...]]]:
+    """The synonyms of the longest names found in ``words`` (analysed query terms, in order)."""
+    table = _synonym_table()
+    found: list[tuple[str, tuple[_Unit, ...]]] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(4, len(words) - i), 0, -1):
+            alternatives = table.get(tuple(words[i : i + n]))
+            if alternatives:
+                found.extend(alternatives)
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
 def feedback_terms(searcher: Any, q: wq.Query, parsed: querylang.ParsedQuery) -> list[tuple[str, float]]:

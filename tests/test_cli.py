@@ -198,3 +198,56 @@ def test_rollback_undoes_the_last_run(built: tuple[Path, Path]) -> None:
 def test_rollback_without_history_is_one_line(built: tuple[Path, Path]) -> None:
     _, index_dir = built
     assert_one_line_error(run("rollback", "--index", index_dir), 1, "no earlier generation")
+
+
+def _write_eval_files(folder: Path) -> tuple[Path, Path]:
+    queries = folder / "queries.tsv"
+    queries.write_text("id\ttext\nq1\tvaccine liver\nq2\tknee pain runners\nq3\tnothing matches zzzz\n", encoding="utf-8")
+    qrels = folder / "qrels.txt"  # TREC format
+    qrels.write_text("q1 0 hepatitis-b 2\nq1 0 hepatitis-c 1\nq2 0 knee-pain 1\nq3 0 anaemia 1\n", encoding="utf-8")
+    return queries, qrels
+
+
+def test_eval_prints_metrics_and_writes_a_run(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, index_dir = built
+    queries, qrels = _write_eval_files(tmp_path)
+    run_file = tmp_path / "run.txt"
+    result = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir, "--run-out", run_file, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["queries"] == 3 and data["failed"] == 0
+    # q1 and q2 rank their best document first (MRR 1 each); q3 finds nothing relevant
+    assert data["mrr@10"] == pytest.approx(2 / 3, abs=1e-4)
+    lines = run_file.read_text().splitlines()
+    assert lines[0].split()[:4] == ["q1", "Q0", "hepatitis-b", "1"]
+    human = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir)
+    assert "nDCG@10" in human.stdout and "queries     3" in human.stdout
+
+
+def test_eval_with_a_bad_qrels_file_is_one_line(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, index_dir = built
+    queries, qrels = _write_eval_files(tmp_path)
+    qrels.write_text("q1 hepatitis-b\n", encoding="utf-8")
+    result = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir)
+    assert_one_line_error(result, 1, "qrels.txt:1", "3 (BEIR) or 4 (TREC) columns")
+
+
+def test_query_explain_shows_analysis_expansion_and_scores(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    result = run("query", "X-rays hepatitis B", "--explain", "--index", index_dir)
+    assert result.exit_code == 0, result.stderr
+    assert "term 'X-rays' in title, body, anchors, broad -> xray | x ray" in result.stdout
+    assert "term 'B' in title, body, anchors, broad -> b" in result.stdout
+    assert "1. Hepatitis B  [hepatitis-b]" in result.stdout
+    assert "title:hepatitis" in result.stdout
+    data = json.loads(run("query", "hepatitis b", "--explain", "--json", "--index", index_dir).stdout)
+    top = data["hits"][0]
+    assert top["id"] == "hepatitis-b"
+    assert any(c["field"] == "title" and c["term"] == "b" for c in top["contributions"])
+    assert sum(c["score"] for c in top["contributions"]) == pytest.approx(top["score"], rel=0.25)
+
+
+def test_query_no_expand_adds_nothing(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    data = json.loads(run("query", "hepatitis b", "--explain", "--json", "--no-expand", "--index", index_dir).stdout)
+    assert data["expansions"] == []

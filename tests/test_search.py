@@ -140,3 +140,25 @@ def test_results_serialise_to_the_documented_json_shape(ix: search.SearchIndex) 
     data = ix.search("vaccine").to_dict()
     assert set(data) >= {"query", "total", "suggestion", "hits"}
     assert set(data["hits"][0]) == {"id", "title", "url", "score", "snippet", "links"}
+
+
+def test_lay_words_find_the_clinical_article(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_page(corpus, "mi", "Myocardial Infarction", ["A myocardial infarction happens when blood flow to the heart muscle stops."])
+    write_page(corpus, "asthma", "Asthma Attacks", ["An asthma attack narrows the airways."])
+    search.index([corpus], tmp_path / "index")
+    ix = search.open_index(tmp_path / "index")
+    results = ix.search("heart attack")
+    assert [hit.id for hit in results.hits][0] == "mi"
+    # a synonym counts less than the words typed
+    assert ix.search("myocardial infarction").hits[0].score > results.hits[0].score
+    assert [e.term for e in ix.explain("heart attack").expansions if e.source == "synonym"] == ["myocardial infarction"]
+    assert ix.search("heart attack", expand=False).hits[0].id == "asthma"
+
+
+def test_synonym_table_matches_the_longest_name() -> None:
+    from search.engine import synonym_expansions
+
+    assert [name for name, _ in synonym_expansions(["stomach", "flu"])] == ["gastroenteritis"]
+    assert [name for name, _ in synonym_expansions(["flu", "vaccine"])] == ["influenza"]
+    assert synonym_expansions(["pill"]) == []
