@@ -21,6 +21,7 @@ from .errors import (
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
+    ProfileError,
     QuerySyntaxError,
 )
 from .models import Article, Hit, IndexReport, IndexStats, Link, SearchResults
@@ -35,6 +36,7 @@ _LAZY = {
     "rollback": "api",
     "SearchIndex": "api",
     "default_index_dir": "api",
+    "load_profiles": "profiles",
 }
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "Link",
+    "ProfileError",
     "QuerySyntaxError",
     "SearchResults",
     *_LAZY,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from .models import Article, Explanation, IndexReport, IndexStats, SearchResults
 
 if TYPE_CHECKING:
     from .indexer import ProgressFn
+    from .profiles import SiteProfile
 
 #: Environment variable naming the default index folder.
 INDEX_ENV = "HEALTHSEARCH_INDEX"
@@ -77,16 +79,18 @@ def index(
     *,
     rebuild: bool = False,
     progress: ProgressFn | None = None,
+    profiles: Sequence[SiteProfile] = (),
 ) -> IndexReport:
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
-    Only changed articles are re-indexed unless ``rebuild`` is true. Raises IndexLockedError
-    when another process is writing to the same index.
+    Only changed articles are re-indexed unless ``rebuild`` is true. ``profiles`` are optional
+    site profiles (:func:`search.profiles.load_profiles`). Raises IndexLockedError when another
+    process is writing to the same index.
     """
     from .indexer import build_index  # ingestion (BeautifulSoup, lxml) loads only when indexing
 
     target = Path(index_dir) if index_dir is not None else default_index_dir()
-    return build_index(list(paths), target, rebuild=rebuild, progress=progress)
+    return build_index(list(paths), target, rebuild=rebuild, progress=progress, profiles=profiles)
 
 
 def rollback(index_dir: Path | str | None = None) -> Path:

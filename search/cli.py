@@ -21,6 +21,7 @@ from .errors import (
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
+    ProfileError,
     QuerySyntaxError,
 )
 from .models import Article, Explanation, SearchResults
@@ -71,6 +72,8 @@ def library_errors(func: F) -> F:
             raise CliError(str(exc), "find article ids with 'healthsearch query TEXT'") from exc
         except ExtractionError as exc:
             raise CliError(str(exc), "check the path and try again") from exc
+        except ProfileError as exc:
+            raise CliError(str(exc), "see 'Site profiles' in the README for the format", EXIT_USAGE) from exc
         except HealthSearchError as exc:
             raise CliError(str(exc)) from exc
 
@@ -116,6 +119,12 @@ def cli(verbose: int) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index instead of updating the live one.")
+@click.option(
+    "--site-profiles",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HEALTHSEARCH_SITE_PROFILES",
+    help="TOML file of CSS selectors for known sites (see README).  [env: HEALTHSEARCH_SITE_PROFILES]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only problems on failure.")
 @click.option(
     "--log-file",
@@ -125,7 +134,13 @@ def cli(verbose: int) -> None:
 @json_option
 @library_errors
 def index_cmd(
-    paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, quiet: bool, log_file: Path | None, as_json: bool
+    paths: tuple[Path, ...],
+    index_dir: Path | None,
+    rebuild: bool,
+    site_profiles: Path | None,
+    quiet: bool,
+    log_file: Path | None,
+    as_json: bool,
 ) -> None:
     """Build or update the index from PATHS (files or folders; default ./corpus).
 
@@ -135,13 +150,15 @@ def index_cmd(
     75 another run is writing to this index.
     """
     from .api import DEFAULT_CORPUS, index
+    from .profiles import load_profiles
 
     target = index_dir or _default_index_dir()
+    profiles = load_profiles(site_profiles) if site_profiles is not None else []
     if log_file is not None:
         _log_to_file(log_file)
     bar = _ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty())
     try:
-        report = index(list(paths) or [DEFAULT_CORPUS], target, rebuild=rebuild, progress=bar.update)
+        report = index(list(paths) or [DEFAULT_CORPUS], target, rebuild=rebuild, progress=bar.update, profiles=profiles)
     finally:
         bar.close()
     summary = f"{target}: {report.summary()}"

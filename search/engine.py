@@ -277,6 +277,13 @@ class Generation:
             return {}
         return {source: (int(stamp[0]), int(stamp[1])) for source, stamp in data.items()}
 
+    def extraction_key(self) -> str:
+        """What extracted this generation's articles (extractor version and site profiles)."""
+        return str(_read_meta(self.path).get("extraction", ""))
+
+    def set_extraction_key(self, key: str) -> None:
+        _write_meta(self.path, {**_read_meta(self.path), "extraction": key})
+
     def write_stamp_overrides(self, overrides: dict[str, tuple[int, int]]) -> None:
         tmp = self.path / (STAMPS_FILE + ".tmp")
         tmp.write_text(json.dumps(overrides, sort_keys=True), encoding="utf-8")

@@ -37,3 +37,7 @@ class QuerySyntaxError(HealthSearchError):
 
 class ArticleNotFoundError(HealthSearchError):
     """No article with the given id is indexed."""
+
+
+class ProfileError(HealthSearchError):
+    """A site-profile file cannot be read or is not valid."""

@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -27,6 +27,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWar
 from bs4.element import NavigableString, PageElement, Tag
 
 from .models import Article, Link
+from .profiles import SiteProfile, find_profile
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 # vocabulary
 
 #: Elements whose content is never article text.
+#: Bump when a change to extraction changes its output: the next index run re-reads every file.
+EXTRACTOR_VERSION = "1"
+
 JUNK_TAGS = frozenset(
     "script style noscript template svg math iframe frame frameset object embed canvas "
     "button input select textarea option optgroup datalist audio video source track map "
@@ -253,13 +257,27 @@ def parse_html(html: str) -> BeautifulSoup:
         return BeautifulSoup(_CONTROL_CHARS.sub("", html), "lxml")
 
 
-def extract_article(html: str, url: str | None = None) -> Article:
-    """Extract one article from decoded HTML; never raises on odd markup."""
+def extract_article(html: str, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
+    """Extract one article from decoded HTML; never raises on odd markup.
+
+    A site profile matching the page's canonical URL (else ``url``) overrides the generic
+    choices of title and body and drops the elements it names (see :mod:`search.profiles`).
+    """
     soup = parse_html(html)
+    profile = find_profile(profiles, _page_url(soup, url)) if profiles else None
+    if profile is not None:
+        for selector in profile.drop:
+            for element in soup.select(selector):
+                element.decompose()
     page = _Page(soup)
     meta = _read_metadata(soup, url, page.itemprops)
-    roots = page.main_content()
+    roots = _profile_nodes(page, soup, profile.body) if profile and profile.body else []
+    roots = roots or page.main_content()
     title, title_h1 = _choose_title(meta, page, roots)
+    if profile is not None and profile.title:
+        chosen = soup.select_one(profile.title)
+        if chosen is not None and collapse(chosen.get_text(" ")):
+            title, title_h1 = collapse(chosen.get_text(" ")), page.index.get(id(chosen))
     rendered = _Renderer(page.index, title, title_h1).render(roots)
     paragraphs = rendered.paragraphs
     canonical = meta.get("canonical", "")
@@ -274,6 +292,31 @@ def extract_article(html: str, url: str | None = None) -> Article:
         published=meta.get("published") or _article_time(roots),
         modified=meta.get("modified", ""),
     )
+
+
+def _page_url(soup: BeautifulSoup, url: str | None) -> str:
+    """The page's canonical URL (link rel=canonical, og:url), else ``url``: to match profiles."""
+    for tag, attrs, key in (("link", {"rel": "canonical"}, "href"), ("meta", {"property": "og:url"}, "content")):
+        found = soup.find(tag, attrs=attrs)
+        if isinstance(found, Tag) and _attr(found, key):
+            return _attr(found, key)
+    return url or ""
+
+
+def _profile_nodes(page: _Page, soup: BeautifulSoup, selector: str) -> list[_Node]:
+    """The mirror nodes of the elements a profile names as the body (outermost only)."""
+    chosen = [page.index[id(el)] for el in soup.select(selector) if id(el) in page.index]
+    ids = {id(node) for node in chosen}
+
+    def nested(node: _Node) -> bool:
+        parent = node.parent
+        while parent is not None:
+            if id(parent) in ids:
+                return True
+            parent = parent.parent
+        return False
+
+    return [node for node in chosen if not nested(node)]
 
 
 def url_slug(url: str) -> str:

@@ -10,13 +10,15 @@ import re
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 from . import ingest, store
+from .extraction import EXTRACTOR_VERSION
+from .profiles import SiteProfile, profiles_digest
 from .engine import EngineWriter, Generation, IndexedState, is_compatible
 from .errors import ExtractionError, IndexCorruptError
 from .models import Article, IndexReport, Link
@@ -50,6 +52,8 @@ class _Run:
     changed: dict[str, _Node] = field(default_factory=dict)  # re-extracted articles that differ
     restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> new stamp, same content
     rewritten_sources: set[str] = field(default_factory=set)
+    profiles: tuple[SiteProfile, ...] = ()
+    recheck: bool = False  # extraction changed since the last run: read every file again
 
     def __post_init__(self) -> None:
         for state in self.states.values():
@@ -81,6 +85,7 @@ def build_index(
     *,
     rebuild: bool = False,
     progress: ProgressFn | None = None,
+    profiles: Sequence[SiteProfile] = (),
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
 
@@ -89,7 +94,8 @@ def build_index(
     source file is gone (under a folder that was walked) are removed. A file that fails to
     read is reported in ``IndexReport.failures`` and whatever was indexed from it before is
     kept. ``rebuild`` builds a fresh index instead (also done automatically when the index was
-    built by an incompatible version).
+    built by an incompatible version). ``profiles`` are site profiles for extraction; when they
+    change, every file is read again (only articles whose extraction changed are rewritten).
 
     The work goes into a new generation, published atomically when complete: readers never
     see a half-done run, and a crash leaves the previous state live. Raises IndexLockedError
@@ -106,11 +112,16 @@ def build_index(
         gen_dir = store.new_generation(index_dir, copy_from=None if fresh else live, parent=live)
         try:
             gen = Generation.create(gen_dir) if fresh else Generation.open(gen_dir)
-            run = _Run(IndexReport(), gen.states())
+            key = f"{EXTRACTOR_VERSION}:{profiles_digest(profiles)}"
+            run = _Run(IndexReport(), gen.states(), profiles=tuple(profiles))
+            run.recheck = gen.extraction_key() != key
             for error in walk_errors:  # unreadable folders, broken links: keep what they held
                 run.failed_dirs.extend({Path(os.path.abspath(error.path)), Path(error.path).resolve()})
                 run.fail(error.path, error.reason)
             dirty = _update(gen, run, sources, paths, progress)
+            if run.recheck:
+                gen.set_extraction_key(key)
+                dirty = True
             if dirty or fresh:
                 store.publish(index_dir, gen_dir)
             else:
@@ -188,11 +199,11 @@ def _read_source(path: Path, root: Path, run: _Run, spool: IO[str]) -> None:
         return
     stamp = (info.st_mtime_ns, info.st_size)
     known = run.by_source.get(source, [])
-    if known and all((s.mtime_ns, s.size) == stamp for s in known):
+    if known and not run.recheck and all((s.mtime_ns, s.size) == stamp for s in known):
         run.seen_ids.update(s.id for s in known)
         run.report.unchanged += len(known)
         return
-    for item in ingest.iter_file(path, root):
+    for item in ingest.iter_file(path, root, run.profiles):
         if isinstance(item, ExtractionError):
             run.failed_sources.add(source)
             run.fail(item.path or str(path), item.reason)

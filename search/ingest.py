@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -24,6 +24,7 @@ from charset_normalizer import from_bytes
 
 from .errors import ExtractionError
 from .extraction import collapse, extract_article
+from .profiles import SiteProfile
 from .models import LINK_KINDS, Article, Link, LinkKind
 
 logger = logging.getLogger(__name__)
@@ -165,15 +166,16 @@ def _detect_codec(data: bytes) -> str | None:
 # HTML pages
 
 
-def extract(html: str | bytes, url: str | None = None) -> Article:
+def extract(html: str | bytes, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
     """Parse one HTML page into an Article (title, body, url, links, metadata).
 
     ``id`` is a slug of the canonical URL's last path segment ("" without any URL) and
-    ``source`` is empty; :func:`iter_file` fills both from the file path.
+    ``source`` is empty; :func:`iter_file` fills both from the file path. ``profiles`` are
+    optional site profiles (:mod:`search.profiles`).
     """
     if isinstance(html, (bytes, bytearray)):
         html = decode_html(bytes(html))
-    return extract_article(html, url)
+    return extract_article(html, url, profiles)
 
 
 def body_text(html: str, url: str | None = None) -> str:
@@ -379,7 +381,9 @@ def article_id(path: Path, root: Path | None = None) -> str:
     return rel
 
 
-def iter_file(path: Path, root: Path | None = None) -> Iterator[Article | ExtractionError]:
+def iter_file(
+    path: Path, root: Path | None = None, profiles: Sequence[SiteProfile] = ()
+) -> Iterator[Article | ExtractionError]:
     """Read one source file into articles; every failure is yielded as an ExtractionError."""
     kind = source_kind(path)
     if kind is None:
@@ -397,7 +401,7 @@ def iter_file(path: Path, root: Path | None = None) -> Iterator[Article | Extrac
     try:
         data = _read_limited(path)
         _check_text(data)
-        article = _article_from_bytes(data, kind, path)
+        article = _article_from_bytes(data, kind, path, profiles)
     except ExtractionError as exc:
         yield ExtractionError(exc.reason, path=str(path))
         return
@@ -406,10 +410,10 @@ def iter_file(path: Path, root: Path | None = None) -> Iterator[Article | Extrac
     yield article
 
 
-def _article_from_bytes(data: bytes, kind: str, path: Path) -> Article:
+def _article_from_bytes(data: bytes, kind: str, path: Path, profiles: Sequence[SiteProfile]) -> Article:
     if kind == "html":
         try:
-            article = extract(decode_html(data), url=path.resolve().as_uri())
+            article = extract(decode_html(data), url=path.resolve().as_uri(), profiles=profiles)
         except Exception as exc:  # a safety net: one odd page must not stop a batch
             logger.warning("%s: extraction failed", path, exc_info=True)
             raise ExtractionError(f"extraction failed ({type(exc).__name__}: {exc})"[:200]) from None

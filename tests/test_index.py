@@ -164,9 +164,9 @@ def test_unchanged_files_are_not_read_again(corpus: Path, built: Path, monkeypat
     read: list[Path] = []
     real = ingest.iter_file
 
-    def counting(path: Path, root: Path | None = None):  # type: ignore[no-untyped-def]
+    def counting(path: Path, root: Path | None = None, profiles=()):  # type: ignore[no-untyped-def]
         read.append(path)
-        return real(path, root)
+        return real(path, root, profiles)
 
     monkeypatch.setattr(ingest, "iter_file", counting)
     search.index([corpus], built)
