@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, highlight, index, scoring
+from whoosh import collectors, fields, highlight, index, scoring
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
@@ -68,12 +68,9 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 FEEDBACK_ORIGINAL = 0.5
 FEEDBACK_MAX_DF = 0.1
+FEEDBACK_CANDIDATES = 150
 #: Weight of lay <-> clinical synonyms (search/data/synonyms.tsv) relative to the words typed.
 SYNONYM_WEIGHT = 0.6
-#: Whoosh's top-k "quality" optimisation re-balances its matcher tree at every hit; for our
-#: wide OR queries (several fields per word plus feedback terms) scoring every match is
-#: faster: 12.8 vs 28.9 ms per NFCorpus query at 100 hits (benchmarks/bench_nfcorpus.py).
-OPTIMIZE = False
 MARK_START, MARK_END = "<mark>", "</mark>"
 SNIPPET_CHARS = 240  # the lead used when no body word matched
 SNIPPET_FRAGMENTS = 2  # up to this many passages around matches, each about FRAGMENT_CHARS long
@@ -360,13 +357,14 @@ class Generation:
     ) -> SearchResults:
         """Rank the articles matching ``parsed`` and return one page of hits."""
         searcher = self.searcher()
-        q, _expansions = self._query(searcher, parsed, expand)
+        q, shown, _expansions = self._query(searcher, parsed, expand)
         end = page * limit
         results, docnums, duplicates = self._unique_top(searcher, q, end)
+        total = len(results) - duplicates  # copies of one article count once
+        results.q = shown  # snippets mark the words asked for (and synonyms), not feedback words
         results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=40)
         results.formatter = _MarkFormatter()
         hits = [_hit(results[i], snippets) for i in docnums[(page - 1) * limit : end]]
-        total = len(results) - duplicates  # copies of one article count once
         suggestion = _suggest(searcher.reader(), parsed) if total < 3 else None
         return SearchResults(query=parsed.text, total=total, page=page, hits=hits, suggestion=suggestion)
 
@@ -380,7 +378,7 @@ class Generation:
         fingerprints = self._fingerprints(searcher)
         limit = wanted + 5
         while True:
-            results = searcher.search(q, limit=limit, terms=True, optimize=OPTIMIZE)
+            results = _search(searcher, q, limit)
             seen: set[str] = set()
             keep: list[int] = []
             for i in range(results.scored_length()):
@@ -402,7 +400,7 @@ class Generation:
     def explain(self, parsed: querylang.ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
         """How ``parsed`` was analysed and expanded, and what each term gave the top hits."""
         searcher = self.searcher()
-        q, expansions = self._query(searcher, parsed, expand)
+        q, _shown, expansions = self._query(searcher, parsed, expand)
         results, docnums, _duplicates = self._unique_top(searcher, q, limit)
         results = [results[i] for i in docnums]
         leaves = [leaf for leaf in q.leaves() if isinstance(leaf, (wq.Term, wq.Phrase, wq.Prefix))]
@@ -415,10 +413,12 @@ class Generation:
 
     def _query(
         self, searcher: Any, parsed: querylang.ParsedQuery, expand: bool
-    ) -> tuple[wq.Query, list[ExpansionTerm]]:
-        """The Whoosh query for ``parsed``; when ``expand``, with synonyms and feedback terms."""
+    ) -> tuple[wq.Query, wq.Query, list[ExpansionTerm]]:
+        """The Whoosh query for ``parsed`` (with synonyms and feedback terms when ``expand``),
+        the query whose words snippets highlight (without feedback terms), and the additions."""
         if not expand:
-            return build_query(parsed), []
+            q = build_query(parsed)
+            return q, q, []
         free = [
             unit.forms[0][0]
             for part in _parts(parsed)
@@ -426,20 +426,21 @@ class Generation:
             for unit in part.units
         ]
         if not free:
-            return build_query(parsed), []
+            q = build_query(parsed)
+            return q, q, []
         synonyms = synonym_expansions(free)
         extra = [
             _any_field([_units_query(f, units, SYNONYM_WEIGHT * FIELD_WEIGHTS[f]) for f in ("title", "body")])
             for _name, units in synonyms
         ]
-        q = build_query(parsed, extra=extra)
+        q = shown = build_query(parsed, extra=extra)
         feedback = feedback_terms(searcher, q, parsed)
         if feedback:
             extra.append(wq.Or([wq.Term("body", term, boost=weight) for term, weight in feedback]))
             q = build_query(parsed, extra=extra)
         added = [ExpansionTerm(name, SYNONYM_WEIGHT, "synonym") for name, _units in synonyms]
         added += [ExpansionTerm(term, round(weight, 4), "feedback") for term, weight in feedback]
-        return q, added
+        return q, shown, added
 
 
 class Engine:
@@ -539,7 +540,7 @@ def feedback_terms(searcher: Any, q: wq.Query, parsed: querylang.ParsedQuery) ->
     common words, numbers and short words are left out. The weights are scaled so that
     together the expansion counts for (1 - FEEDBACK_ORIGINAL) of the final query.
     """
-    top = searcher.search(q, limit=FEEDBACK_DOCS, optimize=OPTIMIZE)
+    top = _search(searcher, q, FEEDBACK_DOCS)
     total = sum(max(hit.score, 0.0) for hit in top)
     if total <= 0:
         return []
@@ -555,7 +556,8 @@ def feedback_terms(searcher: Any, q: wq.Query, parsed: querylang.ParsedQuery) ->
     n_docs = max(reader.doc_count(), 1)
     asked = {t for clause in parsed.clauses for t in analysis.terms(clause.node.text)}
     scored: list[tuple[float, str]] = []
-    for word, p in model.items():
+    # Rarity is looked up only for the likeliest words: each lookup costs a term-table seek.
+    for word, p in model.most_common(FEEDBACK_CANDIDATES):
         if word in asked or len(word) < 3 or not word.isalpha():
             continue
         df = reader.doc_frequency("body", word)
@@ -853,6 +855,19 @@ def _units_query(field: str, units: Sequence[_Unit], boost: float) -> wq.Query:
         gaps = [max(0, b[0] - a[0] - 1) for a, b in zip(variant, variant[1:])]
         queries.append(wq.Phrase(field, [term for _pos, term in variant], slop=1 + max(gaps), boost=boost))
     return _any_field(queries)
+
+
+def _search(searcher: Any, q: wq.Query, limit: int) -> Any:
+    """Top ``limit`` hits, scoring every match.
+
+    Whoosh's top-k machinery rebuilds ("replaces") the matcher tree every ten hits and checks
+    block quality; for our wide OR queries (several fields per word, plus expansion terms)
+    that bookkeeping cost several times the scoring it saves.
+    """
+    collector: Any = collectors.TopCollector(limit=limit, usequality=False)
+    collector.replace = 0
+    searcher.search_with_collector(q, collector)
+    return collector.results()
 
 
 def _any_field(queries: list[wq.Query]) -> wq.Query:
