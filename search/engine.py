@@ -50,7 +50,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 #: Bump when the schema changes; an index built with another version must be rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 META_FILE = "healthsearch.json"
 #: Newer (mtime_ns, size) of sources whose files were touched but whose articles did not
 #: change: recorded beside the index instead of rewriting every such article.
@@ -72,6 +72,8 @@ FEEDBACK_CANDIDATES = 150
 #: Weight of lay <-> clinical synonyms (search/data/synonyms.tsv) relative to the words typed.
 SYNONYM_WEIGHT = 0.6
 MARK_START, MARK_END = "<mark>", "</mark>"
+#: The dictionary for "did you mean": the (lightly stemmed) words of titles and bodies.
+SPELL_FIELDS = ("title", "body")
 SNIPPET_CHARS = 240  # the lead used when no body word matched
 SNIPPET_FRAGMENTS = 2  # up to this many passages around matches, each about FRAGMENT_CHARS long
 FRAGMENT_CHARS = 150
@@ -149,8 +151,6 @@ def _schema() -> fields.Schema:
         # Title and body again, stemmed aggressively: recall for morphological variants,
         # weighted below the precise fields.
         broad=fields.TEXT(analyzer=MedicalTokenizer(stem=True, broad=True)),
-        # Unstemmed words of title and body: the dictionary for "did you mean".
-        spell=fields.TEXT(analyzer=MedicalTokenizer(stem=False), phrase=False),
         links=fields.STORED(),
         description=fields.STORED(),
         language=fields.STORED(),
@@ -605,7 +605,7 @@ def _suggest(reader: Any, parsed: querylang.ParsedQuery) -> str | None:
     for word in parsed.words():
         normal = analysis.normalize_word(word)
         fixed = None
-        if normal.isalpha() and reader.doc_frequency("spell", normal) == 0:
+        if normal.isalpha() and not any(reader.doc_frequency(f, analysis.stem(normal)) for f in SPELL_FIELDS):
             fixed = _closest_term(reader, normal)
         out.append(fixed or word)
         changed = changed or fixed is not None
@@ -620,13 +620,14 @@ def _closest_term(reader: Any, word: str) -> str | None:
     """
     allowed = 1 if len(word) <= 4 or _looks_like_drug(word) else 2
     best: tuple[int, int, str] | None = None
-    for candidate in reader.terms_within("spell", word, 2, prefix=1):
-        distance = _edit_distance(word, candidate)
-        if distance > allowed or (allowed == 2 and distance == 2 and _looks_like_drug(candidate)):
-            continue
-        key = (distance, -reader.doc_frequency("spell", candidate), candidate)
-        if best is None or key < best:
-            best = key
+    for field in SPELL_FIELDS:
+        for candidate in reader.terms_within(field, word, 2, prefix=1):
+            distance = _edit_distance(word, candidate)
+            if distance > allowed or (allowed == 2 and distance == 2 and _looks_like_drug(candidate)):
+                continue
+            key = (distance, -reader.doc_frequency(field, candidate), candidate)
+            if best is None or key < best:
+                best = key
     return best[2] if best else None
 
 
@@ -669,7 +670,6 @@ class EngineWriter:
             title=article.title,
             body=article.body,
             anchors=anchors,
-            spell=f"{article.title}\n{article.body}",
             broad=f"{article.title}\n{article.body}",
             links=[link.to_dict() for link in article.links],
             description=article.description,
@@ -691,7 +691,7 @@ class EngineWriter:
         if stored is None:
             return
         stored.update(changes)
-        stored["spell"] = stored["broad"] = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+        stored["broad"] = f"{stored.get('title', '')}\n{stored.get('body', '')}"
         self._w.update_document(**stored)
 
     def delete(self, article_id: str) -> None:
