@@ -11,7 +11,7 @@ class ExtractionError(HealthSearchError):
     """A source file could not be read or did not contain an article (binary, empty, too large...)."""
 
     def __init__(self, message: str, path: str = "") -> None:
-        super().__init__(message)
+        super().__init__(message, path)  # both in args, so the error survives pickling
         self.path = path
         self.reason = message
 

@@ -630,3 +630,31 @@ def test_log_file_appends_timestamped_summaries(cron_corpus: Path, tmp_path: Pat
     assert "4 added" in summaries[0] and "0 failed" in summaries[0]
     assert "4 unchanged" in summaries[1] and "1 failed" in summaries[1]
     assert any("WARNING" in line and "empty.html: empty file" in line for line in lines)
+
+
+def test_killed_run_leaves_no_worker_processes(tmp_path: Path) -> None:
+    """HTML parsing runs in worker processes; they must die with the indexing process."""
+    import signal
+    import time as _time
+
+    corpus = tmp_path / "many"
+    for n in range(300):
+        (corpus / f"p{n:03d}").mkdir(parents=True)
+        (corpus / f"p{n:03d}" / "page.html").write_text(
+            f"<html><body><article><h1>Page {n}</h1><p>{'Tendon and muscle text. ' * 200}</p></article></body></html>",
+            encoding="utf-8",
+        )
+    proc = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(tmp_path / "ix")])
+    deadline = _time.monotonic() + 20
+    workers: list[str] = []
+    while _time.monotonic() < deadline and not workers:
+        _time.sleep(0.05)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        workers = [pid for pid in children if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+    assert workers, "the run finished before any worker started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = _time.monotonic() + 10
+    while _time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        _time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
