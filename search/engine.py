@@ -50,7 +50,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 #: Bump when the schema changes; an index built with another version must be rebuilt.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 META_FILE = "healthsearch.json"
 #: Newer (mtime_ns, size) of sources whose files were touched but whose articles did not
 #: change: recorded beside the index instead of rewriting every such article.
@@ -120,7 +120,7 @@ class MedicalTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for tok in analysis.analyze(value, stem=self.stem):
+        for tok in _analyze_cached(value, self.stem):
             token.text = broad_term(tok.text) if self.broad else tok.text
             token.boost, token.stopped = 1.0, False
             if keeporiginal:
@@ -130,6 +130,20 @@ class MedicalTokenizer(Tokenizer):
             if chars:
                 token.startchar, token.endchar = start_char + tok.start, start_char + tok.end
             yield token
+
+
+_last_analysis: list[Any] = [None, None, None]  # value, stem, tokens
+
+
+def _analyze_cached(value: str, stem: bool) -> list[analysis.Token]:
+    """analysis.analyze, reusing the previous result: the body and broad fields of one
+    document are the same text, analysed back to back."""
+    last = _last_analysis
+    if last[0] is value and last[1] == stem:
+        return last[2]  # type: ignore[no-any-return]
+    tokens = analysis.analyze(value, stem=stem)
+    last[:] = [value, stem, tokens]
+    return tokens
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -148,8 +162,9 @@ def _schema() -> fields.Schema:
         title=fields.TEXT(analyzer=text, stored=True),
         body=fields.TEXT(analyzer=text, stored=True),
         anchors=fields.TEXT(analyzer=text, stored=True),
-        # Title and body again, stemmed aggressively: recall for morphological variants,
-        # weighted below the precise fields.
+        # The body again, stemmed aggressively: recall for morphological variants, weighted
+        # below the precise fields. (Not the title: the body repeats its words, and sharing
+        # the body's analysis keeps indexing fast.)
         broad=fields.TEXT(analyzer=MedicalTokenizer(stem=True, broad=True)),
         links=fields.STORED(),
         description=fields.STORED(),
@@ -670,7 +685,7 @@ class EngineWriter:
             title=article.title,
             body=article.body,
             anchors=anchors,
-            broad=f"{article.title}\n{article.body}",
+            broad=article.body,
             links=[link.to_dict() for link in article.links],
             description=article.description,
             language=article.language,
@@ -691,7 +706,7 @@ class EngineWriter:
         if stored is None:
             return
         stored.update(changes)
-        stored["broad"] = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+        stored["broad"] = stored.get("body", "")
         self._w.update_document(**stored)
 
     def delete(self, article_id: str) -> None:
