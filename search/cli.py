@@ -59,7 +59,7 @@ def library_errors(func: F) -> F:
         except IndexNotFoundError as exc:
             raise CliError(str(exc), _index_hint(index_dir)) from exc
         except IndexCorruptError as exc:
-            raise CliError(str(exc), f"rebuild it: remove {index_dir} and run 'healthsearch index'") from exc
+            raise CliError(str(exc), "rebuild it with 'healthsearch index --rebuild [PATHS...]'") from exc
         except IndexLockedError as exc:
             raise CliError(str(exc), "wait for the other run to finish, then try again", EXIT_LOCKED) from exc
         except QuerySyntaxError as exc:
