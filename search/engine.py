@@ -69,6 +69,9 @@ FEEDBACK_TERMS = 20
 FEEDBACK_ORIGINAL = 0.5
 FEEDBACK_MAX_DF = 0.1
 FEEDBACK_CANDIDATES = 150
+#: Below this many articles the top hits say too little about "what else is relevant": a
+#: small collection gets only the words typed and their synonyms.
+FEEDBACK_MIN_DOCS = 500
 #: Weight of lay <-> clinical synonyms (search/data/synonyms.tsv) relative to the words typed.
 SYNONYM_WEIGHT = 0.6
 MARK_START, MARK_END = "<mark>", "</mark>"
@@ -449,7 +452,7 @@ class Generation:
             for _name, units in synonyms
         ]
         q = shown = build_query(parsed, extra=extra)
-        feedback = feedback_terms(searcher, q, parsed)
+        feedback = feedback_terms(searcher, q, parsed) if searcher.doc_count() >= FEEDBACK_MIN_DOCS else []
         if feedback:
             extra.append(wq.Or([wq.Term("body", term, boost=weight) for term, weight in feedback]))
             q = build_query(parsed, extra=extra)
