@@ -50,7 +50,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 #: Bump when the schema changes; an index built with another version must be rebuilt.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 META_FILE = "healthsearch.json"
 #: Newer (mtime_ns, size) of sources whose files were touched but whose articles did not
 #: change: recorded beside the index instead of rewriting every such article.
@@ -168,7 +168,7 @@ def _schema() -> fields.Schema:
         # The body again, stemmed aggressively: recall for morphological variants, weighted
         # below the precise fields. (Not the title: the body repeats its words, and sharing
         # the body's analysis keeps indexing fast.)
-        broad=fields.TEXT(analyzer=MedicalTokenizer(stem=True, broad=True)),
+        broad=fields.TEXT(analyzer=MedicalTokenizer(stem=True, broad=True), phrase=False),
         links=fields.STORED(),
         description=fields.STORED(),
         language=fields.STORED(),
@@ -867,12 +867,14 @@ def _units_query(field: str, units: Sequence[_Unit], boost: float) -> wq.Query:
         variants = grown[:_MAX_PHRASE_VARIANTS]
     queries: list[wq.Query] = []
     for variant in variants:
+        if len(variant) > 1 and field == "broad":
+            continue  # the broad field keeps no positions: single words only
         if len(variant) == 1:
             queries.append(wq.Term(field, variant[0][1], boost=boost))
             continue
         gaps = [max(0, b[0] - a[0] - 1) for a, b in zip(variant, variant[1:])]
         queries.append(wq.Phrase(field, [term for _pos, term in variant], slop=1 + max(gaps), boost=boost))
-    return _any_field(queries)
+    return _any_field(queries) if queries else wq.NullQuery
 
 
 def _search(searcher: Any, q: wq.Query, limit: int) -> Any:
