@@ -159,7 +159,7 @@ class ExpansionTerm:
 
     term: str
     weight: float
-    source: str  # "feedback"
+    source: str  # "synonym" or "feedback"
 
 
 @dataclass(frozen=True)
