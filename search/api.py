@@ -27,7 +27,8 @@ def default_index_dir() -> Path:
 
 
 class SearchIndex:
-    """An open index. Every call reads the index as it is now (a new searcher each time)."""
+    """An open index. Every call reads the live generation as it is now: a run that publishes
+    a new one is seen by the next call (through a new searcher, never ``refresh()``)."""
 
     def __init__(self, index_dir: Path | str | None = None) -> None:
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()
@@ -40,7 +41,7 @@ class SearchIndex:
 
         ``snippets=False`` skips highlighting (hits get an empty snippet): faster for scripts
         that only need ids and scores, like evaluation. ``expand=False`` turns off query
-        expansion (words borrowed from the top hits; see :meth:`explain`).
+        expansion (synonyms, and words borrowed from the top hits; see :meth:`explain`).
         """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
