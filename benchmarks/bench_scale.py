@@ -27,7 +27,9 @@ Every measured operation runs in its own child process; its peak RSS is that chi
 ``ru_maxrss`` (``os.wait4``, the kernel's RUSAGE_CHILDREN figure for that one child), so each
 figure has its own peak. That is the largest single process: when the library runs worker
 processes (parallel extraction), the notes also give ``*_tree_rss_mb``, the peak of the summed
-PSS of the child and its workers sampled every 100 ms. ``BENCH_SCALE_PROFILE=DIR`` runs every task under cProfile and dumps
+PSS of the child and its workers sampled every 100 ms. RSS also counts the index files Whoosh
+maps into memory (reclaimable page cache), so the notes give ``*_anon_mb`` too: the sampled peak
+of anonymous memory (the heap) of the child and its workers. ``BENCH_SCALE_PROFILE=DIR`` runs every task under cProfile and dumps
 ``DIR/<task>-....prof`` (figures then include the profiler's overhead). Timings are taken inside the child around the library call, except
 for ``cli`` (wall time around the process). Between sizes the growth of each figure is printed,
 with a log-log extrapolation to 1,000,000 articles.
@@ -207,6 +209,7 @@ def run_task(name: str, **kwargs: Any) -> dict[str, Any]:
         result = json.loads(Path(out.name).read_text())
     result["peak_rss_mb"] = peak
     result["tree_rss_mb"] = tree["peak_mb"]
+    result["anon_mb"] = tree.get("anon_peak_mb", 0.0)
     return result
 
 
@@ -252,17 +255,19 @@ def _sample_tree(child: subprocess.Popen[Any], tree: dict[str, float]) -> None:
                 if ppid in family and pid not in family:
                     family.add(pid)
                     grew = True
-        total_kb = 0
+        total_kb = anon_kb = 0
         for pid in family:
             try:
                 with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
                     for line in f:
                         if line.startswith(b"Pss:"):
                             total_kb += int(line.split()[1])
-                            break
+                        elif line.startswith(b"Anonymous:"):
+                            anon_kb += int(line.split()[1])
             except (OSError, ValueError):
                 continue
         tree["peak_mb"] = max(tree["peak_mb"], total_kb / 1024)
+        tree["anon_peak_mb"] = max(tree.get("anon_peak_mb", 0.0), anon_kb / 1024)
         time.sleep(0.1)
 
 
@@ -329,6 +334,8 @@ def row(figure: str, size: int, metric: str, ours: float, plain: float, o: dict[
     for impl, res in (("ours", o), ("plain", p)):
         if res.get("tree_rss_mb", 0) > res["peak_rss_mb"] * 1.1:  # worker processes held memory too
             tree[f"{impl}_tree_rss_mb"] = round(res["tree_rss_mb"])
+        if "anon_mb" in res:  # RSS counts mapped index files too (Whoosh mmaps them); this is the heap
+            tree[f"{impl}_anon_mb"] = round(res["anon_mb"])
     return {"figure": figure, "size": size, "metric": metric, "ours": round(ours, 3), "plain": round(plain, 3),
             "ratio": round(ours / plain, 3) if plain else None, "ours_rss_mb": round(o["peak_rss_mb"]),
             "plain_rss_mb": round(p["peak_rss_mb"]), "cpus": os.cpu_count(), **tree, **extra}
