@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import querylang
-from .engine import Engine
 from .errors import ArticleNotFoundError, IndexNotFoundError
 from .models import Article, Explanation, IndexReport, IndexStats, SearchResults
 
 if TYPE_CHECKING:
+    from .engine import Engine
     from .indexer import ProgressFn
     from .profiles import SiteProfile
 
@@ -31,8 +31,21 @@ class SearchIndex:
     a new one is seen by the next call (through a new searcher, never ``refresh()``)."""
 
     def __init__(self, index_dir: Path | str | None = None) -> None:
+        from .ranking import LiveIndex  # numpy, no Whoosh: queries never load the article store
+
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()
-        self._engine = Engine.open(self.path)
+        self._live = LiveIndex(self.path)
+        self._live.searcher()  # raises IndexNotFoundError / IndexCorruptError now, not later
+        self._store: Engine | None = None
+
+    @property
+    def _engine(self) -> Engine:
+        """The Whoosh article store (opened on first use: ``get``, ``stats``)."""
+        if self._store is None:
+            from .engine import Engine
+
+            self._store = Engine.open(self.path)
+        return self._store
 
     def search(
         self, text: str, *, limit: int = 10, page: int = 1, snippets: bool = True, expand: bool = True
@@ -45,11 +58,12 @@ class SearchIndex:
         """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
-        return self._engine.search(querylang.parse(text), limit=limit, page=page, snippets=snippets, expand=expand)
+        parsed = querylang.parse(text)
+        return self._live.searcher().search(parsed, limit=limit, page=page, snippets=snippets, expand=expand)
 
     def explain(self, text: str, *, limit: int = 5, expand: bool = True) -> Explanation:
         """How ``text`` is analysed and expanded, and what each term gives the top ``limit`` hits."""
-        return self._engine.explain(querylang.parse(text), limit=limit, expand=expand)
+        return self._live.searcher().explain(querylang.parse(text), limit=limit, expand=expand)
 
     def get(self, article_id: str) -> Article:
         """The stored article with this id; raises ArticleNotFoundError."""

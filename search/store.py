@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import logging
 import os
 import re
@@ -26,6 +27,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import IndexCorruptError, IndexLockedError
 
@@ -37,6 +39,45 @@ LOCK_FILE = "write.lock"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 #: Files never shared between generations (engine lock files).
 _NOT_LINKED = re.compile(r"WRITELOCK|\.lock$|^PARENT$")
+#: Inside a generation: what built it (versions below), when, and from what.
+META_FILE = "healthsearch.json"
+#: Bump when the article store's schema or the folder's layout changes: an index built with
+#: another version is rebuilt by the next run.
+SCHEMA_VERSION = "7"
+
+
+def versions() -> dict[str, str]:
+    """The versions of everything that decides what a generation holds, as this code writes it."""
+    from . import analysis, termindex
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "analyzer_version": analysis.ANALYZER_VERSION,
+        "terms_format": termindex.FORMAT_VERSION,
+    }
+
+
+def read_meta(gen: Path) -> dict[str, Any]:
+    """A generation's metadata ({} when it has none)."""
+    try:
+        data = json.loads((gen / META_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {gen / META_FILE}: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def write_meta(gen: Path, meta: dict[str, Any]) -> None:
+    tmp = gen / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, gen / META_FILE)
+
+
+def is_compatible(gen: Path) -> bool:
+    """True when the generation was built by this code's schema, analyzer and term index."""
+    meta = read_meta(gen)
+    return all(meta.get(key) == value for key, value in versions().items())
 
 
 def _gen_number(path: Path) -> int:
@@ -83,10 +124,18 @@ def new_generation(index_dir: Path, copy_from: Path | None = None, parent: Path 
     if parent is not None:
         (gen / PARENT).write_text(parent.name + "\n", encoding="utf-8")
     if copy_from is not None:
-        for item in copy_from.iterdir():
-            if item.is_file() and not _NOT_LINKED.search(item.name):
-                _link_or_copy(item, gen / item.name)
+        _link_tree(copy_from, gen)
     return gen
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Hard-link every file of ``src`` (and its sub-folders) into ``dst``."""
+    for item in src.iterdir():
+        if item.is_dir():
+            (dst / item.name).mkdir()
+            _link_tree(item, dst / item.name)
+        elif item.is_file() and not _NOT_LINKED.search(item.name):
+            _link_or_copy(item, dst / item.name)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -176,12 +225,14 @@ def write_lock(index_dir: Path) -> Iterator[None]:
 
 
 def size_bytes(gen: Path) -> int:
-    return sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
+    return sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())
 
 
 def _fsync_tree(folder: Path) -> None:
     for item in folder.iterdir():
-        if item.is_file():
+        if item.is_dir():
+            _fsync_tree(item)
+        elif item.is_file():
             fd = os.open(item, os.O_RDONLY)
             try:
                 os.fsync(fd)

@@ -169,18 +169,30 @@ def test_python_dash_m_works(built: tuple[Path, Path]) -> None:
     assert json.loads(proc.stdout)["total"] == 2
 
 
-def test_unexpected_errors_never_show_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("pattern", "command"),
+    [
+        ("gen-*/_articles_*.toc", "show"),  # the Whoosh article store's table of contents
+        ("gen-*/terms/manifest.json", "query"),  # the term index's list of segments
+        ("gen-*/terms/*.keys.npy", "query"),  # one of its arrays
+        ("gen-*/terms/*.store.bin", "query"),  # the hits' stored text
+    ],
+)
+def test_unexpected_errors_never_show_a_traceback(tmp_path: Path, pattern: str, command: str) -> None:
     index_dir = tmp_path / "index"
     small_corpus(tmp_path / "corpus")
     subprocess.run([sys.executable, "-m", "search", "index", str(tmp_path / "corpus"), "--index", str(index_dir)], check=True, capture_output=True)
-    # corrupt the index's table of contents
-    for toc in index_dir.glob("gen-*/_articles_*.toc"):
-        toc.write_bytes(b"garbage")
+    corrupted = list(index_dir.glob(pattern))
+    assert corrupted
+    for path in corrupted:
+        path.unlink()  # the generations share files through hard links: break only this one
+        path.write_bytes(b"garbage")
+    args = ["query", "pain"] if command == "query" else ["show", "anaemia"]
     proc = subprocess.run(
-        [sys.executable, "-m", "search", "query", "pain", "--index", str(index_dir)],
+        [sys.executable, "-m", "search", *args, "--index", str(index_dir)],
         capture_output=True, text=True, check=False,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 1, proc.stdout
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("Error: ")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -100,11 +102,12 @@ _QUERY_ALPHABET = st.sampled_from(['"', "-", "+", "*", ":", "title:", "AND", "OR
 @given(st.one_of(st.text(max_size=60), st.lists(_QUERY_ALPHABET, max_size=12).map("".join)))
 def test_any_query_parses_or_raises_a_typed_error(text: str) -> None:
     """Property: any string gives a query the engine can run, or a QuerySyntaxError."""
-    from search.engine import build_query
+    from search.ranking import build_plan
+    from search.termindex import TermIndex
 
     try:
         parsed = parse(text)
-        build_query(parsed)
+        build_plan(TermIndex(Path(".")), parsed)
     except QuerySyntaxError as exc:
         assert str(exc)
     else:

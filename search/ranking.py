@@ -1,0 +1,662 @@
+"""Ranking on the term index: BM25F over four fields, phrases, synonyms, feedback, snippets.
+
+A query becomes a :class:`Plan` of clauses; each clause is a set of alternative leaves (a term
+or a phrase in one field, with a weight) whose scores add up, as in Lucene's BooleanQuery:
+
+* ``should`` clauses score; a document must match at least one of them (or an expansion);
+* ``must`` clauses score too, and a document must match every one of them;
+* ``must_not`` clauses remove documents;
+* ``extra`` clauses (synonyms, feedback words) add to the score and bring in new documents,
+  but never decide alone whether a document must or must not match.
+
+Each leaf is scored over a whole posting list at once with numpy. Scoring is BM25 per field
+(Whoosh's formula: idf = ln(N / (df + 1)) + 1) multiplied by the field's weight.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import analysis, querylang, store
+from .errors import IndexCorruptError, IndexNotFoundError, QuerySyntaxError
+from .models import (
+    ExpansionTerm,
+    ExplainedClause,
+    ExplainedHit,
+    Explanation,
+    Hit,
+    Link,
+    SearchResults,
+    TermScore,
+)
+from .plan import (
+    FEEDBACK_CANDIDATES,
+    FEEDBACK_DOCS,
+    FEEDBACK_MAX_DF,
+    FEEDBACK_MIN_DOCS,
+    FEEDBACK_ORIGINAL,
+    FEEDBACK_TERMS,
+    FIELD_WEIGHTS,
+    PHRASE_BOOST,
+    PHRASE_BOOST_SLOP,
+    SYNONYM_WEIGHT,
+    Part,
+    Unit,
+    broad_term,
+    parts,
+    synonym_expansions,
+)
+from .termindex import FIELDS, Segment, TermIndex, term_key
+
+logger = logging.getLogger(__name__)
+
+K1 = 1.2
+#: BM25's length normalisation per field: short fields (titles, anchors) are normalised less.
+B: dict[str, float] = {"title": 0.5, "body": 0.75, "anchors": 0.5, "broad": 0.75}
+#: A prefix query (``diab*``) searches at most this many words, the most frequent first.
+MAX_PREFIX_TERMS = 64
+MARK_START, MARK_END = "<mark>", "</mark>"
+SNIPPET_CHARS = 240  # the lead used when no body word matched
+SNIPPET_FRAGMENTS = 2  # up to this many passages around matches
+FRAGMENT_CHARS = 150  # a passage's matches lie within this many characters
+FRAGMENT_CONTEXT = 40  # characters of context on each side of a passage
+_MAX_PHRASE_VARIANTS = 8
+_FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A term (one word) or a phrase (several, in order, each within ``slop`` positions of the last)."""
+
+    field: str
+    terms: tuple[str, ...]
+    boost: float
+    slop: int = 1
+
+    def label(self) -> str:
+        text = self.terms[0] if len(self.terms) == 1 else '"' + " ".join(self.terms) + '"'
+        return f"{self.field}:{text}" + (f"~{self.slop}" if len(self.terms) > 1 and self.slop > 1 else "")
+
+
+Clause = tuple[Leaf, ...]
+
+
+@dataclass
+class Plan:
+    """A query ready to score (see the module docstring)."""
+
+    should: list[Clause] = field(default_factory=list)
+    must: list[Clause] = field(default_factory=list)
+    must_not: list[Clause] = field(default_factory=list)
+    extra: list[Clause] = field(default_factory=list)
+
+    def leaves(self) -> list[Leaf]:
+        return [leaf for group in (self.should, self.must, self.extra) for clause in group for leaf in clause]
+
+    def __str__(self) -> str:
+        def clause(c: Clause) -> str:
+            return "(" + " | ".join(f"{leaf.label()}^{leaf.boost:g}" for leaf in c) + ")" if c else "()"
+
+        pieces = [clause(c) for c in self.should] + ["+" + clause(c) for c in self.must]
+        pieces += ["-" + clause(c) for c in self.must_not] + ["~" + clause(c) for c in self.extra]
+        return " ".join(pieces)
+
+
+# -- building plans ----------------------------------------------------------------------------
+
+
+def unit_leaves(field_name: str, units: Sequence[Unit], boost: float) -> list[Leaf]:
+    """Leaves matching ``units`` in order in one field: a term, or a phrase per choice of forms."""
+    variants: list[list[tuple[int, str]]] = [[]]
+    for unit in units:
+        grown = []
+        for variant in variants:
+            for form in unit.forms:
+                if field_name == "broad":
+                    form = tuple(broad_term(term) for term in form)
+                grown.append(variant + [(unit.pos + k, term) for k, term in enumerate(form)])
+        variants = grown[:_MAX_PHRASE_VARIANTS]
+    leaves: list[Leaf] = []
+    for variant in variants:
+        if len(variant) > 1 and field_name == "broad":
+            continue  # the broad field keeps no positions: single words only
+        if len(variant) == 1:
+            leaves.append(Leaf(field_name, (variant[0][1],), boost))
+            continue
+        gaps = [max(0, b[0] - a[0] - 1) for a, b in zip(variant, variant[1:])]
+        leaves.append(Leaf(field_name, tuple(term for _pos, term in variant), boost, 1 + max(gaps)))
+    return leaves
+
+
+def build_plan(ti: TermIndex, parsed: querylang.ParsedQuery) -> tuple[Plan, list[str]]:
+    """The plan for ``parsed`` without expansion, and its free words (for the phrase boost).
+
+    Raises QuerySyntaxError when nothing searchable is left.
+    """
+    plan = Plan()
+    groups = {"should": plan.should, "must": plan.must, "must_not": plan.must_not}
+    free: list[str] = []
+    searchable = False
+    for part in parts(parsed):
+        fields_ = {part.field: 1.0} if part.field else FIELD_WEIGHTS
+        leaves: list[Leaf] = []
+        if part.kind == "prefix":
+            stem = analysis.normalize_word(part.text)
+            if not stem:
+                continue
+            words = _prefix_words(ti, stem)
+            leaves = [Leaf(f, (w,), weight) for f, weight in fields_.items() if f != "broad" for w in words]
+        elif part.units:
+            leaves = [leaf for f, weight in fields_.items() for leaf in unit_leaves(f, part.units, weight)]
+            if part.occur != "must_not" and part.field is None and part.kind == "term":
+                free.extend(unit.forms[0][0] for unit in part.units)
+        else:
+            continue
+        searchable = searchable or part.occur != "must_not"
+        groups[part.occur].append(tuple(leaves))
+    if not searchable:
+        raise QuerySyntaxError("the query has only very common words (like 'the' or 'of'); add a more specific word")
+    if len(free) > 1:
+        plan.should.append(
+            tuple(Leaf(f, tuple(free), PHRASE_BOOST * FIELD_WEIGHTS[f], PHRASE_BOOST_SLOP) for f in ("title", "body"))
+        )
+    return plan, free
+
+
+def _prefix_words(ti: TermIndex, prefix: str) -> list[str]:
+    """The most frequent indexed words starting with ``prefix`` (at most MAX_PREFIX_TERMS)."""
+    words = ti.words_with_prefix(prefix, 20 * MAX_PREFIX_TERMS)
+    if len(words) <= MAX_PREFIX_TERMS:
+        return words
+    df = ti.doc_frequencies([term_key("body", w) for w in words]) + ti.doc_frequencies([term_key("title", w) for w in words])
+    best = np.argsort(-df, kind="stable")[:MAX_PREFIX_TERMS]
+    return sorted(words[int(i)] for i in best)
+
+
+def _expansion_words(parsed: querylang.ParsedQuery) -> list[str]:
+    """Analysed words that synonyms are looked up for: positive, unfielded words and phrases."""
+    return [
+        unit.forms[0][0]
+        for part in parts(parsed)
+        if part.occur != "must_not" and part.field is None
+        for unit in part.units
+    ]
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+
+class _Scorer:
+    """Scores leaves on a term index, caching collection statistics for one query."""
+
+    def __init__(self, ti: TermIndex) -> None:
+        self.ti = ti
+        self.n_docs = max(ti.live_docs, 1)
+        self._idf: dict[tuple[str, str], float] = {}
+        self._avg = {name: ti.avg_length(name) for name in FIELDS}
+
+    def prepare(self, leaves: Iterable[Leaf]) -> None:
+        """Look up the document frequencies of every term of ``leaves`` at once."""
+        wanted = sorted({(leaf.field, term) for leaf in leaves for term in leaf.terms} - self._idf.keys())
+        if not wanted:
+            return
+        df = self.ti.doc_frequencies([term_key(f, t) for f, t in wanted])
+        for key, n in zip(wanted, df.tolist()):
+            self._idf[key] = math.log(self.n_docs / (n + 1)) + 1.0
+
+    def idf(self, field_name: str, term: str) -> float:
+        found = self._idf.get((field_name, term))
+        if found is None:
+            self.prepare([Leaf(field_name, (term,), 1.0)])
+            found = self._idf[(field_name, term)]
+        return found
+
+    def leaf(self, seg: Segment, leaf: Leaf) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of ``seg`` matching ``leaf`` and their scores."""
+        keys = np.array([term_key(leaf.field, t) for t in leaf.terms], dtype=np.uint64)
+        lo, hi = seg.find(keys)
+        if np.any(hi == lo):
+            return _EMPTY_ROWS, _EMPTY_SCORES
+        f = _FIELD_INDEX[leaf.field]
+        b = B[leaf.field]
+        if len(leaf.terms) == 1:
+            a, z = int(lo[0]), int(hi[0])
+            rows = seg.docs[a:z]
+            tf = seg.tfs[a:z].astype(np.float64)
+            norm = K1 * ((1.0 - b) + b * seg.lens[f][rows] / self._avg[leaf.field])
+            return rows, (leaf.boost * self.idf(leaf.field, leaf.terms[0])) * tf * (K1 + 1.0) / (tf + norm)
+        # A phrase scores what its words score in the documents where they form the phrase
+        # (as Whoosh's span queries do).
+        rows = _phrase_matches(seg, lo, hi, leaf.slop)
+        if len(rows) == 0:
+            return _EMPTY_ROWS, _EMPTY_SCORES
+        norm = K1 * ((1.0 - b) + b * seg.lens[f][rows] / self._avg[leaf.field])
+        total = np.zeros(len(rows), dtype=np.float64)
+        for term, a, z in zip(leaf.terms, lo.tolist(), hi.tolist()):
+            at = a + np.searchsorted(seg.docs[a:z], rows)
+            tf = seg.tfs[at].astype(np.float64)
+            total += self.idf(leaf.field, term) * tf * (K1 + 1.0) / (tf + norm)
+        return rows, leaf.boost * total
+
+
+_EMPTY_ROWS = np.zeros(0, dtype=np.int32)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+def _phrase_matches(seg: Segment, lo: np.ndarray, hi: np.ndarray, slop: int) -> np.ndarray:
+    """Rows where the terms (postings lo[i]:hi[i]) occur in order, each within ``slop``
+    positions of the previous one."""
+    docs, poffs, pos = seg.docs, seg.poffs, seg.pos
+    lists = [docs[int(a) : int(b)] for a, b in zip(lo, hi)]
+    rows = lists[0]
+    for other in lists[1:]:
+        rows = np.intersect1d(rows, other, assume_unique=True)
+        if len(rows) == 0:
+            return _EMPTY_ROWS
+    # Each term's positions in the candidate rows, as one sorted array of row * 2**32 + position.
+    coded = []
+    for (a, _b), row_list in zip(zip(lo, hi), lists):
+        j = int(a) + np.searchsorted(row_list, rows)
+        counts = poffs[j + 1] - poffs[j]
+        where = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+        coded.append(where * (1 << 32) + pos[_ranges(poffs[j], counts)].astype(np.int64))
+    current = coded[0]
+    for nxt in coded[1:]:
+        reached = np.zeros(len(nxt), dtype=bool)
+        for delta in range(1, slop + 1):
+            reached |= np.isin(nxt, current + delta)
+        current = nxt[reached]
+        if len(current) == 0:
+            return _EMPTY_ROWS
+    return rows[np.unique(current >> 32)]
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts)
+
+
+@dataclass
+class _Ranked:
+    """Every segment's scores for one plan: the matching rows and their scores."""
+
+    per_segment: list[tuple[Segment, np.ndarray, np.ndarray]]  # (segment, rows, scores)
+
+    @property
+    def total(self) -> int:
+        return sum(len(rows) for _seg, rows, _scores in self.per_segment)
+
+    def top(self, k: int) -> list[tuple[float, int, int]]:
+        """The ``k`` best as (score, segment number, row), best first; ties by index order."""
+        found: list[tuple[float, int, int]] = []
+        for s, (_seg, rows, scores) in enumerate(self.per_segment):
+            if len(rows) > k:
+                pick = np.argpartition(-scores, k - 1)[:k]
+                rows, scores = rows[pick], scores[pick]
+            found.extend(zip(scores.tolist(), [s] * len(rows), rows.tolist()))
+        return heapq.nsmallest(k, found, key=lambda item: (-item[0], item[1], item[2]))
+
+
+def _rank(scorer: _Scorer, plan: Plan) -> _Ranked:
+    scorer.prepare(plan.leaves() + [leaf for c in plan.must_not for leaf in c])
+    out = []
+    for seg in scorer.ti.segments:
+        n = seg.docs_count
+        acc = np.zeros(n, dtype=np.float64)
+        for clause in (*plan.should, *plan.extra):
+            for leaf in clause:
+                rows, scores = scorer.leaf(seg, leaf)
+                acc[rows] += scores
+        keep = acc > 0
+        if plan.must:
+            for clause in plan.must:
+                matched = np.zeros(n, dtype=bool)
+                for leaf in clause:
+                    rows, scores = scorer.leaf(seg, leaf)
+                    acc[rows] += scores
+                    matched[rows] = True
+                keep = matched if clause is plan.must[0] else keep & matched
+        for clause in plan.must_not:
+            for leaf in clause:
+                rows, _scores = scorer.leaf(seg, leaf)
+                keep[rows] = False
+        if seg.live is not None:
+            keep &= seg.live
+        rows = np.flatnonzero(keep)
+        out.append((seg, rows, acc[rows]))
+    return _Ranked(out)
+
+
+# -- expansion -------------------------------------------------------------------------------
+
+
+def feedback_terms(scorer: _Scorer, first: _Ranked, asked: set[str]) -> list[tuple[str, float]]:
+    """Expansion words and weights from the top hits of the first pass (RM3-style).
+
+    Each word of the top FEEDBACK_DOCS hits (title and body) is weighted by its share of each
+    hit's words times the hit's share of their scores, then by its rarity (idf); words of the
+    query itself, very common words, numbers and short words are left out. The weights are
+    scaled so that together the expansion counts for (1 - FEEDBACK_ORIGINAL) of the query.
+    """
+    top = first.top(FEEDBACK_DOCS)
+    total = sum(max(score, 0.0) for score, _s, _r in top)
+    if total <= 0:
+        return []
+    model: dict[str, float] = {}
+    for score, s, row in top:
+        seg = first.per_segment[s][0]
+        a, b = int(seg.fwd_offs[row]), int(seg.fwd_offs[row + 1])
+        tids = seg.fwd_terms[a:b]
+        counts = seg.fwd_tfs[a:b].astype(np.float64)
+        words = counts.sum()
+        if words <= 0:
+            continue
+        weights = (max(score, 0.0) / total / words) * counts
+        offs = seg.vocab_offs
+        starts, ends = offs[tids].tolist(), offs[tids + 1].tolist()
+        blob = seg._vocab_blob
+        for start, end, weight in zip(starts, ends, weights.tolist()):
+            word = blob[start:end].decode("utf-8", "surrogatepass")
+            model[word] = model.get(word, 0.0) + weight
+    likely = heapq.nlargest(FEEDBACK_CANDIDATES, model.items(), key=lambda item: (item[1], item[0]))
+    candidates = [(w, p) for w, p in likely if w not in asked and len(w) >= 3 and w.isalpha()]
+    if not candidates:
+        return []
+    n_docs = scorer.n_docs
+    df = scorer.ti.doc_frequencies([term_key("body", w) for w, _p in candidates]).tolist()
+    scored = [(p * math.log(n_docs / d), w) for (w, p), d in zip(candidates, df) if 0 < d <= FEEDBACK_MAX_DF * n_docs]
+    scored.sort(reverse=True)
+    chosen = scored[:FEEDBACK_TERMS]
+    norm = sum(p for p, _ in chosen)
+    if norm <= 0:
+        return []
+    scale = (1 - FEEDBACK_ORIGINAL) / FEEDBACK_ORIGINAL * max(len(asked), 1)
+    return [(word, scale * p / norm) for p, word in chosen]
+
+
+# -- the searcher ----------------------------------------------------------------------------
+
+
+class Searcher:
+    """Queries one generation's term index."""
+
+    def __init__(self, ti: TermIndex) -> None:
+        self.ti = ti
+
+    def _plan(self, parsed: querylang.ParsedQuery, expand: bool) -> tuple[_Scorer, Plan, Plan, list[ExpansionTerm]]:
+        """The plan to rank with, the plan whose words snippets mark (no feedback words), and
+        the expansion terms added."""
+        scorer = _Scorer(self.ti)
+        plan, _free = build_plan(self.ti, parsed)
+        words = _expansion_words(parsed) if expand else []
+        if not words:
+            return scorer, plan, plan, []
+        synonyms = synonym_expansions(words)
+        for _name, units in synonyms:
+            plan.extra.append(
+                tuple(leaf for f in ("title", "body") for leaf in unit_leaves(f, units, SYNONYM_WEIGHT * FIELD_WEIGHTS[f]))
+            )
+        added = [ExpansionTerm(name, SYNONYM_WEIGHT, "synonym") for name, _units in synonyms]
+        shown = Plan(list(plan.should), list(plan.must), list(plan.must_not), list(plan.extra))
+        if self.ti.live_docs >= FEEDBACK_MIN_DOCS:
+            asked = {t for clause in parsed.clauses for t in analysis.terms(clause.node.text)}
+            feedback = feedback_terms(scorer, _rank(scorer, plan), asked)
+            if feedback:
+                plan.extra.append(tuple(Leaf("body", (term,), weight) for term, weight in feedback))
+                added += [ExpansionTerm(term, round(weight, 4), "feedback") for term, weight in feedback]
+        return scorer, plan, shown, added
+
+    def _unique_top(self, ranked: _Ranked, wanted: int) -> tuple[list[tuple[float, int, int]], int]:
+        """The best ``wanted`` hits with copies of one article (same fingerprint) removed, and
+        how many copies were dropped on the way."""
+        k = wanted + 5
+        total = ranked.total
+        while True:
+            top = ranked.top(k)
+            seen: set[int] = set()
+            keep = []
+            for item in top:
+                fp = int(ranked.per_segment[item[1]][0].fps[item[2]])
+                if fp not in seen:
+                    seen.add(fp)
+                    keep.append(item)
+            if len(keep) >= wanted or len(top) >= total:
+                return keep[:wanted], len(top) - len(keep)
+            k *= 2
+
+    def search(
+        self, parsed: querylang.ParsedQuery, *, limit: int = 10, page: int = 1, snippets: bool = True, expand: bool = True
+    ) -> SearchResults:
+        """Rank the articles matching ``parsed`` and return one page of hits."""
+        scorer, plan, shown, _added = self._plan(parsed, expand)
+        ranked = _rank(scorer, plan)
+        top, duplicates = self._unique_top(ranked, page * limit)
+        total = ranked.total - duplicates
+        marked = _highlight_terms(shown) if snippets else set()
+        hits = []
+        for score, s, row in top[(page - 1) * limit :]:
+            stored = ranked.per_segment[s][0].stored(row)
+            body = stored.get("body", "")
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    title=stored.get("title", ""),
+                    url=stored.get("url", ""),
+                    score=round(score, 4),
+                    snippet=snippet(body, marked) if snippets else "",
+                    links=[Link(**link) for link in stored.get("links", [])],
+                )
+            )
+        suggestion = suggest(self.ti, parsed) if total < 3 else None
+        return SearchResults(query=parsed.text, total=total, page=page, hits=hits, suggestion=suggestion)
+
+    def explain(self, parsed: querylang.ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
+        """How ``parsed`` was analysed and expanded, and what each leaf gave the top hits."""
+        scorer, plan, _shown, added = self._plan(parsed, expand)
+        ranked = _rank(scorer, plan)
+        top, _duplicates = self._unique_top(ranked, limit)
+        hits = []
+        for score, s, row in top:
+            seg = ranked.per_segment[s][0]
+            contributions = []
+            for leaf in dict.fromkeys(plan.leaves()):
+                rows, scores = scorer.leaf(seg, leaf)
+                at = np.flatnonzero(rows == row)
+                if len(at):
+                    text = " ".join(leaf.terms)
+                    contributions.append(TermScore(leaf.field, text, round(float(scores[at[0]]), 4)))
+            contributions.sort(key=lambda t: -t.score)
+            stored = seg.stored(row)
+            hits.append(ExplainedHit(stored["id"], stored.get("title", ""), round(score, 4), contributions))
+        clauses = [_explain_part(part) for part in parts(parsed)]
+        return Explanation(parsed.text, clauses, added, str(plan), hits)
+
+
+def _explain_part(part: Part) -> ExplainedClause:
+    if part.kind == "prefix":
+        terms = [analysis.normalize_word(part.text) + "*"]
+    else:
+        terms = [" | ".join(" ".join(form) for form in unit.forms) for unit in part.units]
+    return ExplainedClause(part.text, part.kind, part.field or "title, body, anchors, broad", part.occur, terms)
+
+
+# -- snippets --------------------------------------------------------------------------------
+
+
+def _highlight_terms(plan: Plan) -> set[str]:
+    """The body terms a snippet marks: the words asked for and their synonyms."""
+    return {term for leaf in plan.leaves() if leaf.field == "body" for term in leaf.terms}
+
+
+def snippet(body: str, terms: set[str]) -> str:
+    """Up to SNIPPET_FRAGMENTS passages of ``body`` around the words in ``terms``, marked."""
+    if not body:
+        return ""
+    matched = [t for t in analysis.analyze(body) if t.text in terms] if terms else []
+    if not matched:
+        return _lead(body)
+    # One mark per stretch of text: a compound's parts lie inside its joined span.
+    spans: list[tuple[int, int]] = []
+    for tok in matched:
+        if spans and tok.start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], tok.end))
+        else:
+            spans.append((tok.start, tok.end))
+    fragments: list[list[tuple[int, int]]] = [[spans[0]]]
+    for span in spans[1:]:
+        if span[1] - fragments[-1][0][0] <= FRAGMENT_CHARS:
+            fragments[-1].append(span)
+        else:
+            fragments.append([span])
+
+    def weight(frag: list[tuple[int, int]]) -> tuple[int, int]:
+        return len({body[a:b].lower() for a, b in frag}), len(frag)
+
+    best = sorted(fragments, key=lambda f: (-weight(f)[0], -weight(f)[1], f[0][0]))[:SNIPPET_FRAGMENTS]
+    best.sort(key=lambda f: f[0][0])
+    return " … ".join(_mark(body, frag) for frag in best)
+
+
+def _mark(body: str, frag: list[tuple[int, int]]) -> str:
+    start = max(0, frag[0][0] - FRAGMENT_CONTEXT)
+    end = min(len(body), frag[-1][1] + FRAGMENT_CONTEXT)
+    if start > 0:  # begin and end at word boundaries
+        space = body.find(" ", start, frag[0][0])
+        start = space + 1 if space >= 0 else frag[0][0]
+    if end < len(body):
+        space = body.rfind(" ", frag[-1][1], end)
+        end = space if space >= 0 else frag[-1][1]
+    out = []
+    cursor = start
+    for a, b in frag:
+        out.append(body[cursor:a])
+        out.append(f"{MARK_START}{body[a:b]}{MARK_END}")
+        cursor = b
+    out.append(body[cursor:end])
+    return " ".join("".join(out).split())
+
+
+def _lead(body: str) -> str:
+    """The start of the body, cut at a word boundary."""
+    text = " ".join(body.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+# -- spelling --------------------------------------------------------------------------------
+
+SPELL_FIELDS = ("title", "body")
+
+
+def suggest(ti: TermIndex, parsed: querylang.ParsedQuery) -> str | None:
+    """A corrected query when some of its words are not in the index, else None."""
+    changed = False
+    out: list[str] = []
+    for word in parsed.words():
+        normal = analysis.normalize_word(word)
+        fixed = None
+        if normal.isalpha() and not ti.doc_frequencies([term_key(f, analysis.stem(normal)) for f in SPELL_FIELDS]).any():
+            fixed = _closest_term(ti, normal)
+        out.append(fixed or word)
+        changed = changed or fixed is not None
+    return " ".join(out) if changed else None
+
+
+def _closest_term(ti: TermIndex, word: str) -> str | None:
+    """The indexed word nearest to ``word`` (fewest edits, then most documents), or None.
+
+    Drug names often differ from other drug names by two letters (Losec/Lasix), so a word
+    that looks like a drug name is only corrected by one edit; short words likewise.
+    """
+    allowed = 1 if len(word) <= 4 or _looks_like_drug(word) else 2
+    candidates = []
+    for candidate in ti.words_starting(word[:1]):
+        if abs(len(candidate) - len(word)) > 2 or not candidate.isalpha():
+            continue
+        distance = _edit_distance(word, candidate)
+        if distance > allowed or (allowed == 2 and distance == 2 and _looks_like_drug(candidate)):
+            continue
+        candidates.append((distance, candidate))
+    if not candidates:
+        return None
+    df = ti.doc_frequencies([term_key("body", c) for _d, c in candidates]) + ti.doc_frequencies(
+        [term_key("title", c) for _d, c in candidates]
+    )
+    ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n > 0)
+    return ranked[0][2] if ranked else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions, transpositions."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+_DRUG_SUFFIXES = (
+    "mab", "nib", "pril", "sartan", "olol", "statin", "cillin", "mycin", "cycline", "floxacin",
+    "azole", "prazole", "vir", "dipine", "tidine", "pam", "lam", "zepam", "triptan", "afil",
+    "gliptin", "gliflozin", "glitazone", "parin", "oxetine", "aline", "ine", "one", "ide",
+)
+
+
+def _looks_like_drug(word: str) -> bool:
+    """Heuristic: drug names differ by one or two letters, so suggest them only at distance 1."""
+    return len(word) > 5 and word.endswith(_DRUG_SUFFIXES)
+
+
+# -- following the live generation -----------------------------------------------------------
+
+
+class LiveIndex:
+    """The live index in an index folder; every call reads the generation CURRENT names now.
+
+    A published generation never changes, so its searcher is opened once and kept until
+    CURRENT names another (never refreshed in place).
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._gen: Path | None = None
+        self._searcher: Searcher | None = None
+
+    def searcher(self) -> Searcher:
+        for attempt in (1, 2):
+            gen = store.current(self.index_dir)
+            if gen is None:
+                raise IndexNotFoundError(f"no index at {self.index_dir}")
+            if self._searcher is not None and self._gen == gen:
+                return self._searcher
+            try:
+                ti = TermIndex.open(gen) if store.is_compatible(gen) else None
+            except IndexCorruptError:
+                if attempt == 2 or store.current(self.index_dir) == gen:
+                    raise
+                continue  # a writer published and cleaned between our two reads: look again
+            if ti is None:
+                raise IndexCorruptError(
+                    f"the index at {self.index_dir} was built by another version of healthsearch; run 'healthsearch index --rebuild'"
+                )
+            self._gen, self._searcher = gen, Searcher(ti)
+            return self._searcher
+        raise AssertionError("unreachable")

@@ -1,0 +1,644 @@
+"""Term index on numpy arrays: immutable segments of postings, positions, term vectors and hits.
+
+Whoosh stores the articles; ranking reads this index instead, because Whoosh's pure-Python
+matchers score one posting at a time (half a second per query at 100,000 articles) where
+numpy scores a whole posting list in one call. A generation folder holds it in ``terms/``::
+
+    terms/manifest.json     the segments, their deletion masks and the collection statistics
+    terms/<seg>.<part>.npy  one array per part (see Segment), memory-mapped when read
+    terms/<seg>.vocab.bin   the segment's sorted vocabulary, UTF-8, offsets in <seg>.vocab_offs
+    terms/<seg>.store.bin   per article: id, title, URL, body and links (JSON), for result pages
+    terms/<seg>.ids.json    the article ids by row (what an update needs to find old rows)
+
+Files are never changed once written (generations share them through hard links): a run writes
+new segments, new deletion masks and a new manifest. Terms are looked up by a 64-bit hash of
+(field, term) in a sorted array. Positions are kept for the fields phrases search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import IndexCorruptError
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the files' layout changes: an index with another format is rebuilt.
+FORMAT_VERSION = "1"
+DIR = "terms"
+MANIFEST = "manifest.json"
+#: The indexed fields, in the order of the rows of a segment's ``lens`` array.
+FIELDS: tuple[str, ...] = ("title", "body", "anchors", "broad")
+#: Fields with positions (phrases); ``broad`` is for single words only.
+POSITIONAL = frozenset({"title", "body", "anchors"})
+#: Fields whose words make the vocabulary (prefixes, spelling suggestions, feedback words).
+VOCAB_FIELDS = frozenset({"title", "body", "anchors"})
+#: A writer starts a new segment after this many postings (bounds its memory: about 30 bytes each).
+SEGMENT_POSTINGS = 5_000_000
+#: More segments than this and the smallest are merged into one.
+MAX_SEGMENTS = 10
+_TF_MAX = 65_535
+
+_PARTS = ("keys", "offs", "docs", "tfs", "poffs", "pos", "lens", "fps", "fwd_offs", "fwd_terms", "fwd_tfs",
+          "vocab_offs", "store_offs")
+
+
+def term_key(field_name: str, term: str) -> int:
+    """The 64-bit key of ``term`` in ``field_name`` (stable across processes and machines)."""
+    digest = hashlib.blake2b(f"{field_name}\x00{term}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def fingerprint_key(fingerprint: str) -> int:
+    """64-bit form of an article's fingerprint (copies of one article share it)."""
+    return term_key("", fingerprint)
+
+
+@dataclass
+class Document:
+    """One article as the term index takes it: analysed fields plus what a result page shows."""
+
+    id: str
+    fingerprint: str
+    #: field -> analysed terms in order with their positions
+    fields: dict[str, list[tuple[str, int]]]
+    #: title + body terms (feedback reads these)
+    vector: list[str]
+    stored: dict[str, Any]
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+class _SegmentBuilder:
+    """Collects documents in flat arrays; ``write`` sorts them into a segment's files."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.codes = array("q")  # term id * len(FIELDS) + field index, one per posting
+        self.docs = array("i")
+        self.tfs = array("H")
+        self.npos = array("I")  # positions per posting
+        self.pos = array("i")
+        self.lens: list[array[float]] = [array("f") for _ in FIELDS]
+        self.fps = array("Q")
+        self.fwd_counts = array("I")
+        self.fwd_terms = array("i")
+        self.fwd_tfs = array("H")
+        self.store = bytearray()
+        self.store_offs = array("q", [0])
+        self.ids: list[str] = []
+
+    @property
+    def rows(self) -> int:
+        return len(self.ids)
+
+    def add(self, doc: Document) -> None:
+        row = len(self.ids)
+        vocab = self.vocab
+        width = len(FIELDS)
+        for f, name in enumerate(FIELDS):
+            tokens = doc.fields.get(name, [])
+            self.lens[f].append(float(len(tokens)))
+            grouped: dict[str, list[int]] = {}
+            for term, position in tokens:
+                grouped.setdefault(term, []).append(position)
+            positional = name in POSITIONAL
+            for term, positions in grouped.items():
+                tid = vocab.get(term)
+                if tid is None:
+                    tid = vocab[term] = len(self.terms)
+                    self.terms.append(term)
+                self.codes.append(tid * width + f)
+                self.docs.append(row)
+                self.tfs.append(min(len(positions), _TF_MAX))
+                if positional:
+                    self.npos.append(len(positions))
+                    self.pos.extend(positions)
+                else:
+                    self.npos.append(0)
+        counts: dict[int, int] = {}
+        for term in doc.vector:
+            tid = vocab.get(term)
+            if tid is None:
+                tid = vocab[term] = len(self.terms)
+                self.terms.append(term)
+            counts[tid] = counts.get(tid, 0) + 1
+        self.fwd_counts.append(len(counts))
+        self.fwd_terms.extend(counts.keys())
+        self.fwd_tfs.extend(min(c, _TF_MAX) for c in counts.values())
+        self.fps.append(fingerprint_key(doc.fingerprint))
+        self.store += json.dumps(doc.stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        self.store_offs.append(len(self.store))
+        self.ids.append(doc.id)
+
+    def write(self, folder: Path, name: str) -> dict[str, Any]:
+        """Write the segment's files; returns its manifest entry."""
+        width = len(FIELDS)
+        codes = np.frombuffer(self.codes, dtype=np.int64) if len(self.codes) else np.zeros(0, np.int64)
+        # Sorted vocabulary: term ids become ranks, so prefixes are ranges.
+        order = sorted(range(len(self.terms)), key=self.terms.__getitem__)
+        rank = np.empty(len(self.terms), dtype=np.int64)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+        vocab_bytes = [self.terms[i].encode("utf-8", "surrogatepass") for i in order]
+        # Postings grouped by (field, term), groups ordered by the hash key.
+        unique, counts = np.unique(codes, return_counts=True)
+        keys = np.fromiter(
+            (term_key(FIELDS[int(c) % width], self.terms[int(c) // width]) for c in unique), dtype=np.uint64, count=len(unique)
+        )
+        by_key = np.argsort(keys, kind="stable")
+        keys = keys[by_key]
+        if len(keys) > 1 and np.any(keys[1:] == keys[:-1]):  # pragma: no cover - 2**-64 per pair
+            raise IndexCorruptError("term hash collision; rebuild with another term_key")
+        # Stable sort by code keeps rows ascending within a group; then reorder groups by key.
+        by_code = np.argsort(codes, kind="stable")
+        group_start = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(counts) else np.zeros(0, np.int64)
+        perm = by_code[_ranges(group_start[by_key], counts[by_key])]
+        offs = np.concatenate(([0], np.cumsum(counts[by_key]))).astype(np.int64)
+        docs = np.frombuffer(self.docs, dtype=np.int32)[perm] if len(perm) else np.zeros(0, np.int32)
+        tfs = np.frombuffer(self.tfs, dtype=np.uint16)[perm] if len(perm) else np.zeros(0, np.uint16)
+        npos = np.frombuffer(self.npos, dtype=np.uint32).astype(np.int64) if len(self.npos) else np.zeros(0, np.int64)
+        pos_start = np.concatenate(([0], np.cumsum(npos)[:-1])) if len(npos) else np.zeros(0, np.int64)
+        pos_all = np.frombuffer(self.pos, dtype=np.int32) if len(self.pos) else np.zeros(0, np.int32)
+        pos = pos_all[_ranges(pos_start[perm], npos[perm])] if len(perm) else np.zeros(0, np.int32)
+        poffs = np.concatenate(([0], np.cumsum(npos[perm]))).astype(np.int64)
+        fwd_counts = np.frombuffer(self.fwd_counts, dtype=np.uint32).astype(np.int64)
+        fwd_offs = np.concatenate(([0], np.cumsum(fwd_counts))).astype(np.int64)
+        fwd_terms = rank[np.frombuffer(self.fwd_terms, dtype=np.int32)].astype(np.int32) if len(self.fwd_terms) else np.zeros(0, np.int32)
+        arrays = {
+            "keys": keys,
+            "offs": offs,
+            "docs": docs.astype(np.int32),
+            "tfs": tfs.astype(np.uint16),
+            "poffs": poffs,
+            "pos": pos.astype(np.int32),
+            "lens": np.vstack([np.frombuffer(a, dtype=np.float32) for a in self.lens]).astype(np.float32)
+            if self.rows
+            else np.zeros((width, 0), np.float32),
+            "fps": np.frombuffer(self.fps, dtype=np.uint64).copy(),
+            "fwd_offs": fwd_offs,
+            "fwd_terms": fwd_terms,
+            "fwd_tfs": np.frombuffer(self.fwd_tfs, dtype=np.uint16).copy(),
+            "vocab_offs": np.concatenate(([0], np.cumsum([len(b) for b in vocab_bytes], dtype=np.int64))).astype(np.int64),
+            "store_offs": np.frombuffer(self.store_offs, dtype=np.int64).copy(),
+        }
+        _write_segment(folder, name, arrays, b"".join(vocab_bytes), bytes(self.store), self.ids)
+        return {"name": name, "docs": self.rows, "deleted": None}
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, s + c)`` for each pair (vectorised)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    shift = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+def _write_segment(folder: Path, name: str, arrays: dict[str, np.ndarray], vocab: bytes, store: bytes, ids: list[str]) -> None:
+    for part, values in arrays.items():
+        with open(folder / f"{name}.{part}.npy", "wb") as fh:
+            np.save(fh, values, allow_pickle=False)
+    (folder / f"{name}.vocab.bin").write_bytes(vocab)
+    (folder / f"{name}.store.bin").write_bytes(store)
+    (folder / f"{name}.ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
+
+
+class Writer:
+    """Adds and deletes articles in the term index of one (unpublished) generation folder.
+
+    Documents go to new segments; a replaced or deleted article's old row is masked out.
+    ``commit`` writes the new manifest; nothing is visible before, and ``cancel`` leaves the
+    folder's manifest as it was.
+    """
+
+    def __init__(self, gen: Path) -> None:
+        self.folder = gen / DIR
+        self.folder.mkdir(exist_ok=True)
+        manifest = read_manifest(gen)
+        self._segments: list[dict[str, Any]] = [dict(s) for s in manifest["segments"]] if manifest else []
+        self._masks: dict[str, np.ndarray] = {}  # segment -> live mask changed in this run
+        self._where: dict[str, tuple[str, int]] | None = None  # article id -> (segment, row)
+        self._builder = _SegmentBuilder()
+        self._pending: dict[str, int] = {}  # article id -> row in the builder
+        self._pending_dead: set[int] = set()
+        self._written: list[str] = []
+
+    # ids of rows already on disk, loaded on the first change
+    def _locate(self) -> dict[str, tuple[str, int]]:
+        if self._where is None:
+            where: dict[str, tuple[str, int]] = {}
+            for seg in self._segments:
+                live = self._live(seg)
+                ids = json.loads((self.folder / f"{seg['name']}.ids.json").read_text(encoding="utf-8", errors="surrogatepass"))
+                for row, article_id in enumerate(ids):
+                    if live is None or live[row]:
+                        where[article_id] = (seg["name"], row)
+            self._where = where
+        return self._where
+
+    def _live(self, seg: dict[str, Any]) -> np.ndarray | None:
+        name = seg["name"]
+        if name in self._masks:
+            return self._masks[name]
+        if seg.get("deleted"):
+            return np.load(self.folder / seg["deleted"])
+        return None
+
+    def delete(self, article_id: str) -> None:
+        row = self._pending.pop(article_id, None)
+        if row is not None:
+            self._pending_dead.add(row)
+        found = self._locate().pop(article_id, None)
+        if found is None:
+            return
+        name, row = found
+        seg = next(s for s in self._segments if s["name"] == name)
+        if name not in self._masks:
+            live = self._live(seg)
+            self._masks[name] = np.ones(seg["docs"], dtype=bool) if live is None else live.copy()
+        self._masks[name][row] = False
+
+    def add(self, doc: Document) -> None:
+        """Add ``doc``, replacing any article with the same id."""
+        self.delete(doc.id)
+        self._pending[doc.id] = self._builder.rows
+        self._builder.add(doc)
+        if len(self._builder.codes) >= SEGMENT_POSTINGS:
+            self._flush()
+
+    def _flush(self) -> None:
+        builder = self._builder
+        if builder.rows == 0:
+            return
+        name = _new_name()
+        entry = builder.write(self.folder, name)
+        self._written.append(name)
+        if self._pending_dead:
+            live = np.ones(builder.rows, dtype=bool)
+            live[np.fromiter(self._pending_dead, dtype=np.int64)] = False
+            self._masks[name] = live
+        self._segments.append(entry)
+        if self._where is not None:
+            for article_id, row in self._pending.items():
+                self._where[article_id] = (name, row)
+        else:
+            self._where = None
+        self._builder = _SegmentBuilder()
+        self._pending = {}
+        self._pending_dead = set()
+
+    def commit(self, gen: Path) -> None:
+        """Write the last segment, the changed masks, merge small segments, write the manifest."""
+        self._flush()
+        for seg in self._segments:
+            mask = self._masks.get(seg["name"])
+            if mask is not None:
+                seg["deleted"] = f"{seg['name']}.del-{secrets.token_hex(4)}.npy"
+                with open(self.folder / seg["deleted"], "wb") as fh:
+                    np.save(fh, mask, allow_pickle=False)
+                self._written.append(seg["deleted"])
+            seg["live"] = int(mask.sum()) if mask is not None else seg.get("live", seg["docs"])
+        self._segments = [s for s in self._segments if s["live"] > 0]
+        if len(self._segments) > MAX_SEGMENTS:
+            self._segments = _merge_smallest(self.folder, self._segments)
+        write_manifest(gen, self._segments)
+        _remove_unreferenced(self.folder, self._segments)
+
+    def cancel(self) -> None:
+        for name in self._written:
+            for path in self.folder.glob(f"{name}*"):
+                path.unlink(missing_ok=True)
+
+
+def _new_name() -> str:
+    return f"s{secrets.token_hex(6)}"
+
+
+def _merge_smallest(folder: Path, segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge the smallest segments into one, so that at most MAX_SEGMENTS // 2 + 1 remain."""
+    ordered = sorted(segments, key=lambda s: s["live"])
+    take = ordered[: len(segments) - MAX_SEGMENTS // 2]
+    merged = merge_segments(folder, take)
+    names = {s["name"] for s in take}
+    return [s for s in segments if s["name"] not in names] + [merged]
+
+
+def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Write one segment holding the live rows of ``segments`` (in order); returns its entry."""
+    segs = [Segment(folder, s) for s in segments]
+    width = len(FIELDS)
+    # The merged vocabulary (sorted) and each segment's term-id remapping.
+    words: set[str] = set()
+    for seg in segs:
+        words.update(seg.vocab_list())
+    vocab = sorted(words)
+    index = {w: i for i, w in enumerate(vocab)}
+    row_base = 0
+    all_keys, all_docs, all_tfs, all_pos, all_npos = [], [], [], [], []
+    lens, fps, fwd_counts, fwd_terms, fwd_tfs, stores, store_lens, ids = [], [], [], [], [], [], [], []
+    for seg in segs:
+        live = seg.live if seg.live is not None else np.ones(seg.docs, dtype=bool)
+        new_row = np.cumsum(live) - 1 + row_base
+        remap = np.fromiter((index[w] for w in seg.vocab_list()), dtype=np.int64, count=seg.vocab_size)
+        counts = np.diff(seg.offs)
+        per_posting_key = np.repeat(seg.keys, counts)
+        keep = live[seg.docs]
+        all_keys.append(per_posting_key[keep])
+        all_docs.append(new_row[seg.docs[keep]])
+        all_tfs.append(seg.tfs[keep])
+        npos = np.diff(seg.poffs)
+        all_npos.append(npos[keep])
+        all_pos.append(seg.pos[_ranges(seg.poffs[:-1][keep], npos[keep])])
+        lens.append(seg.lens[:, live])
+        fps.append(seg.fps[live])
+        fwd_n = np.diff(seg.fwd_offs)
+        rows = np.flatnonzero(live)
+        fwd_counts.append(fwd_n[rows])
+        sel = _ranges(seg.fwd_offs[:-1][rows], fwd_n[rows])
+        fwd_terms.append(remap[seg.fwd_terms[sel]] if len(sel) else np.zeros(0, np.int64))
+        fwd_tfs.append(seg.fwd_tfs[sel])
+        for row in rows:
+            record = seg.stored_bytes(int(row))
+            stores.append(record)
+            store_lens.append(len(record))
+        seg_ids = seg.ids()
+        ids.extend(seg_ids[int(r)] for r in rows)
+        row_base += int(live.sum())
+    keys_p = np.concatenate(all_keys) if all_keys else np.zeros(0, np.uint64)
+    docs_p = np.concatenate(all_docs).astype(np.int64) if all_docs else np.zeros(0, np.int64)
+    order = np.lexsort((docs_p, keys_p))
+    keys_sorted = keys_p[order]
+    unique_keys, counts = np.unique(keys_sorted, return_counts=True)
+    npos_p = np.concatenate(all_npos).astype(np.int64)
+    pos_p = np.concatenate(all_pos)
+    pos_start = np.concatenate(([0], np.cumsum(npos_p)[:-1])) if len(npos_p) else np.zeros(0, np.int64)
+    arrays = {
+        "keys": unique_keys.astype(np.uint64),
+        "offs": np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+        "docs": docs_p[order].astype(np.int32),
+        "tfs": np.concatenate(all_tfs)[order].astype(np.uint16),
+        "poffs": np.concatenate(([0], np.cumsum(npos_p[order]))).astype(np.int64),
+        "pos": pos_p[_ranges(pos_start[order], npos_p[order])].astype(np.int32),
+        "lens": np.hstack(lens).astype(np.float32) if lens else np.zeros((width, 0), np.float32),
+        "fps": np.concatenate(fps).astype(np.uint64),
+        "fwd_offs": np.concatenate(([0], np.cumsum(np.concatenate(fwd_counts)))).astype(np.int64),
+        "fwd_terms": np.concatenate(fwd_terms).astype(np.int32),
+        "fwd_tfs": np.concatenate(fwd_tfs).astype(np.uint16),
+        "vocab_offs": np.concatenate(([0], np.cumsum([len(w.encode("utf-8", "surrogatepass")) for w in vocab], dtype=np.int64))).astype(np.int64),
+        "store_offs": np.concatenate(([0], np.cumsum(store_lens, dtype=np.int64))).astype(np.int64),
+    }
+    name = _new_name()
+    vocab_blob = "".join(vocab).encode("utf-8", "surrogatepass")
+    _write_segment(folder, name, arrays, vocab_blob, b"".join(stores), ids)
+    logger.debug("merged %d segments into %s (%d articles)", len(segs), name, row_base)
+    return {"name": name, "docs": row_base, "deleted": None, "live": row_base}
+
+
+def read_manifest(gen: Path) -> dict[str, Any] | None:
+    """The term index manifest of a generation, or None when it has none (or another format)."""
+    try:
+        data = json.loads((gen / DIR / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {gen / DIR / MANIFEST}: {exc}") from exc
+    if data.get("format") != FORMAT_VERSION:
+        return None
+    return data  # type: ignore[no-any-return]
+
+
+def write_manifest(gen: Path, segments: list[dict[str, Any]]) -> None:
+    """Compute the collection statistics of ``segments`` and write the manifest atomically."""
+    folder = gen / DIR
+    totals = np.zeros(len(FIELDS), dtype=np.float64)
+    live_docs = 0
+    for entry in segments:
+        seg = Segment(folder, entry)
+        lens = seg.lens if seg.live is None else seg.lens[:, seg.live]
+        totals += lens.sum(axis=1, dtype=np.float64)
+        live_docs += entry["live"]
+    manifest = {
+        "format": FORMAT_VERSION,
+        "segments": segments,
+        "live_docs": live_docs,
+        "field_lengths": dict(zip(FIELDS, (float(t) for t in totals))),
+    }
+    tmp = folder / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    os.replace(tmp, folder / MANIFEST)
+
+
+def _remove_unreferenced(folder: Path, segments: Sequence[dict[str, Any]]) -> None:
+    """Delete files of this generation's term index that its manifest no longer names.
+
+    (They are hard links: the generations that still use them keep their own links.)
+    """
+    names = {s["name"] for s in segments}
+    keep = {s["deleted"] for s in segments if s.get("deleted")}
+    for path in folder.iterdir():
+        if path.name.startswith(MANIFEST):
+            continue
+        seg_name = path.name.split(".", 1)[0]
+        if ".del-" in path.name:
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+        elif seg_name not in names:
+            path.unlink(missing_ok=True)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+class Segment:
+    """One segment's arrays, memory-mapped on first use."""
+
+    def __init__(self, folder: Path, entry: dict[str, Any]) -> None:
+        self.folder = folder
+        self.name: str = entry["name"]
+        self.docs_count: int = int(entry["docs"])
+        self.deleted: str | None = entry.get("deleted")
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def _array(self, part: str) -> np.ndarray:
+        found = self._arrays.get(part)
+        if found is None:
+            path = self.folder / f"{self.name}.{part}.npy"
+            try:
+                found = np.load(path, mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
+            if found.size == 0:  # numpy cannot map an empty array; an empty one is fine as is
+                found = np.load(path, allow_pickle=False)
+            self._arrays[part] = found
+        return found
+
+    def __getattr__(self, part: str) -> np.ndarray:
+        if part in _PARTS:
+            return self._array(part)
+        raise AttributeError(part)
+
+    @cached_property
+    def live(self) -> np.ndarray | None:
+        """Mask of rows not deleted, or None when none are."""
+        if not self.deleted:
+            return None
+        return np.load(self.folder / self.deleted, allow_pickle=False)
+
+    @cached_property
+    def _vocab_blob(self) -> bytes:
+        return (self.folder / f"{self.name}.vocab.bin").read_bytes()
+
+    @cached_property
+    def _store(self) -> np.memmap | bytes:
+        path = self.folder / f"{self.name}.store.bin"
+        if path.stat().st_size == 0:
+            return b""
+        return np.memmap(path, dtype=np.uint8, mode="r")
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab_offs) - 1
+
+    def word(self, tid: int) -> str:
+        offs = self.vocab_offs
+        return self._vocab_blob[int(offs[tid]) : int(offs[tid + 1])].decode("utf-8", "surrogatepass")
+
+    def vocab_list(self) -> list[str]:
+        offs = self.vocab_offs.tolist()
+        blob = self._vocab_blob
+        return [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(offs, offs[1:])]
+
+    def vocab_range(self, prefix: str) -> range:
+        """Term ids of the words starting with ``prefix`` (the vocabulary is sorted)."""
+        words = _Words(self)
+        lo = bisect_left(words, prefix)
+        hi = bisect_left(words, prefix + "\U0010ffff", lo)
+        return range(lo, hi)
+
+    def stored(self, row: int) -> dict[str, Any]:
+        return json.loads(self.stored_bytes(row).decode("utf-8", "surrogatepass"))  # type: ignore[no-any-return]
+
+    def stored_bytes(self, row: int) -> bytes:
+        offs = self.store_offs
+        return bytes(self._store[int(offs[row]) : int(offs[row + 1])])
+
+    def ids(self) -> list[str]:
+        return json.loads((self.folder / f"{self.name}.ids.json").read_text(encoding="utf-8", errors="surrogatepass"))  # type: ignore[no-any-return]
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each key: the start and end of its postings (equal when absent)."""
+        table = self.keys
+        if len(table) == 0:
+            zeros = np.zeros(len(keys), dtype=np.int64)
+            return zeros, zeros
+        i = np.searchsorted(table, keys)
+        i_clipped = np.minimum(i, len(table) - 1)
+        found = table[i_clipped] == keys
+        offs = self.offs
+        lo = np.where(found, offs[i_clipped], 0)
+        hi = np.where(found, offs[i_clipped + 1], 0)
+        return lo, hi
+
+
+class _Words:
+    """A segment's sorted vocabulary as a read-only sequence (for bisect)."""
+
+    def __init__(self, seg: Segment) -> None:
+        self.seg = seg
+
+    def __len__(self) -> int:
+        return self.seg.vocab_size
+
+    def __getitem__(self, i: int) -> str:
+        return self.seg.word(i)
+
+
+@dataclass
+class TermIndex:
+    """The term index of one generation: its segments and collection statistics."""
+
+    gen: Path
+    segments: list[Segment] = field(default_factory=list)
+    live_docs: int = 0
+    field_lengths: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, gen: Path) -> TermIndex | None:
+        """The generation's term index, or None when it has none of this format."""
+        manifest = read_manifest(gen)
+        if manifest is None:
+            return None
+        folder = gen / DIR
+        return cls(
+            gen,
+            [Segment(folder, entry) for entry in manifest["segments"]],
+            int(manifest["live_docs"]),
+            {k: float(v) for k, v in manifest["field_lengths"].items()},
+        )
+
+    def avg_length(self, field_name: str) -> float:
+        return self.field_lengths.get(field_name, 0.0) / max(self.live_docs, 1) or 1.0
+
+    def doc_frequencies(self, keys: Sequence[int]) -> np.ndarray:
+        """Documents holding each key, summed over segments (deleted rows count until merged)."""
+        arr = np.asarray(keys, dtype=np.uint64)
+        total = np.zeros(len(arr), dtype=np.int64)
+        for seg in self.segments:
+            lo, hi = seg.find(arr)
+            total += hi - lo
+        return total
+
+    def words_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` vocabulary words starting with ``prefix`` (sorted)."""
+        found: set[str] = set()
+        for seg in self.segments:
+            rng = seg.vocab_range(prefix)
+            for tid in rng[: limit + 1]:
+                found.add(seg.word(tid))
+        return sorted(found)[:limit]
+
+    def words_starting(self, letter: str) -> Iterator[str]:
+        """Every vocabulary word starting with ``letter`` (for spelling suggestions)."""
+        seen: set[str] = set()
+        for seg in self.segments:
+            for tid in seg.vocab_range(letter):
+                word = seg.word(tid)
+                if word not in seen:
+                    seen.add(word)
+                    yield word
+
+
+def stored_fields(article: Any) -> dict[str, Any]:
+    """What a result page shows of an article (kept in the term index's store)."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "body": article.body,
+        "links": [link.to_dict() for link in article.links],
+    }
+
+
+def rebuild_all(gen: Path, documents: Iterable[Document]) -> None:
+    """Write a fresh term index for ``gen`` from ``documents`` (used to upgrade old indexes)."""
+    writer = Writer(gen)
+    for doc in documents:
+        writer.add(doc)
+    writer.commit(gen)
