@@ -46,7 +46,19 @@ class Article:
     source: str = ""  # file the article came from ("" when extracted from a string)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Written out (not dataclasses.asdict, which deep-copies): indexing calls this per article.
+        return {
+            "id": self.id,
+            "title": self.title,
+            "body": self.body,
+            "url": self.url,
+            "links": [link.to_dict() for link in self.links],
+            "description": self.description,
+            "language": self.language,
+            "published": self.published,
+            "modified": self.modified,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)

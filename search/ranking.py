@@ -201,6 +201,8 @@ class _Scorer:
         self.n_docs = max(ti.live_docs, 1)
         self._idf: dict[tuple[str, str], float] = {}
         self._avg = {name: ti.avg_length(name) for name in FIELDS}
+        # The feedback pass and the final pass score the same leaves: score each once.
+        self._cache: dict[tuple[int, Leaf], tuple[np.ndarray, np.ndarray]] = {}
 
     def prepare(self, leaves: Iterable[Leaf]) -> None:
         """Look up the document frequencies of every term of ``leaves`` at once."""
@@ -220,6 +222,13 @@ class _Scorer:
 
     def leaf(self, seg: Segment, leaf: Leaf) -> tuple[np.ndarray, np.ndarray]:
         """Rows of ``seg`` matching ``leaf`` and their scores."""
+        cache_key = (id(seg), leaf)
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = self._cache[cache_key] = self._score_leaf(seg, leaf)
+        return found
+
+    def _score_leaf(self, seg: Segment, leaf: Leaf) -> tuple[np.ndarray, np.ndarray]:
         keys = np.array([term_key(leaf.field, t) for t in leaf.terms], dtype=np.uint64)
         lo, hi = seg.find(keys)
         if np.any(hi == lo):
@@ -582,10 +591,10 @@ def _closest_term(ti: TermIndex, word: str) -> str | None:
     """
     allowed = 1 if len(word) <= 4 or _looks_like_drug(word) else 2
     candidates = []
-    for candidate in ti.words_starting(word[:1]):
-        if abs(len(candidate) - len(word)) > 2 or not candidate.isalpha():
+    for candidate in ti.words_near(word[:1], len(word) - allowed, len(word) + allowed):
+        if not candidate.isalpha():
             continue
-        distance = _edit_distance(word, candidate)
+        distance = _edit_distance(word, candidate, allowed)
         if distance > allowed or (allowed == 2 and distance == 2 and _looks_like_drug(candidate)):
             continue
         candidates.append((distance, candidate))
@@ -598,8 +607,13 @@ def _closest_term(ti: TermIndex, word: str) -> str | None:
     return ranked[0][2] if ranked else None
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions, transpositions."""
+def _edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions, transpositions.
+
+    With ``limit``, gives up as soon as the distance must exceed it (returns ``limit + 1``).
+    """
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
@@ -609,6 +623,8 @@ def _edit_distance(a: str, b: str) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if limit is not None and min(cur) > limit and (not prev or min(prev) > limit):
+            return limit + 1
         prev2, prev = prev, cur
     return prev[len(b)]
 

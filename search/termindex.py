@@ -20,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import secrets
+import shutil
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,7 +49,7 @@ POSITIONAL = frozenset({"title", "body", "anchors"})
 #: Fields whose words make the vocabulary (prefixes, spelling suggestions, feedback words).
 VOCAB_FIELDS = frozenset({"title", "body", "anchors"})
 #: A writer starts a new segment after this many postings (bounds its memory: about 30 bytes each).
-SEGMENT_POSTINGS = 5_000_000
+SEGMENT_POSTINGS = 2_000_000
 #: More segments than this and the smallest are merged into one.
 MAX_SEGMENTS = 10
 _TF_MAX = 65_535
@@ -99,7 +101,8 @@ class _SegmentBuilder:
         self.fwd_counts = array("I")
         self.fwd_terms = array("i")
         self.fwd_tfs = array("H")
-        self.store = bytearray()
+        self.store: list[bytes] = []
+        self.store_size = 0
         self.store_offs = array("q", [0])
         self.ids: list[str] = []
 
@@ -142,8 +145,10 @@ class _SegmentBuilder:
         self.fwd_terms.extend(counts.keys())
         self.fwd_tfs.extend(min(c, _TF_MAX) for c in counts.values())
         self.fps.append(fingerprint_key(doc.fingerprint))
-        self.store += json.dumps(doc.stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-        self.store_offs.append(len(self.store))
+        record = json.dumps(doc.stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        self.store.append(record)
+        self.store_size += len(record)
+        self.store_offs.append(self.store_size)
         self.ids.append(doc.id)
 
     def write(self, folder: Path, name: str) -> dict[str, Any]:
@@ -155,8 +160,14 @@ class _SegmentBuilder:
         rank = np.empty(len(self.terms), dtype=np.int64)
         rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
         vocab_bytes = [self.terms[i].encode("utf-8", "surrogatepass") for i in order]
-        # Postings grouped by (field, term), groups ordered by the hash key.
-        unique, counts = np.unique(codes, return_counts=True)
+        # Postings grouped by (field, term), groups ordered by the hash key. A stable sort by
+        # code keeps rows ascending within a group; groups are then reordered by key.
+        by_code = np.argsort(codes, kind="stable")
+        sorted_codes = codes[by_code]
+        starts = np.flatnonzero(np.concatenate(([True], sorted_codes[1:] != sorted_codes[:-1]))) if len(codes) else by_code
+        unique = sorted_codes[starts]
+        counts = np.diff(np.append(starts, len(codes)))
+        del sorted_codes
         keys = np.fromiter(
             (term_key(FIELDS[int(c) % width], self.terms[int(c) // width]) for c in unique), dtype=np.uint64, count=len(unique)
         )
@@ -164,18 +175,18 @@ class _SegmentBuilder:
         keys = keys[by_key]
         if len(keys) > 1 and np.any(keys[1:] == keys[:-1]):  # pragma: no cover - 2**-64 per pair
             raise IndexCorruptError("term hash collision; rebuild with another term_key")
-        # Stable sort by code keeps rows ascending within a group; then reorder groups by key.
-        by_code = np.argsort(codes, kind="stable")
-        group_start = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(counts) else np.zeros(0, np.int64)
-        perm = by_code[_ranges(group_start[by_key], counts[by_key])]
+        perm = _gather(by_code, starts[by_key], counts[by_key])
+        del by_code
         offs = np.concatenate(([0], np.cumsum(counts[by_key]))).astype(np.int64)
         docs = np.frombuffer(self.docs, dtype=np.int32)[perm] if len(perm) else np.zeros(0, np.int32)
         tfs = np.frombuffer(self.tfs, dtype=np.uint16)[perm] if len(perm) else np.zeros(0, np.uint16)
-        npos = np.frombuffer(self.npos, dtype=np.uint32).astype(np.int64) if len(self.npos) else np.zeros(0, np.int64)
-        pos_start = np.concatenate(([0], np.cumsum(npos)[:-1])) if len(npos) else np.zeros(0, np.int64)
+        npos = np.frombuffer(self.npos, dtype=np.uint32) if len(self.npos) else np.zeros(0, np.uint32)
+        pos_start = np.concatenate(([0], np.cumsum(npos, dtype=np.int64)[:-1])) if len(npos) else np.zeros(0, np.int64)
         pos_all = np.frombuffer(self.pos, dtype=np.int32) if len(self.pos) else np.zeros(0, np.int32)
-        pos = pos_all[_ranges(pos_start[perm], npos[perm])] if len(perm) else np.zeros(0, np.int32)
-        poffs = np.concatenate(([0], np.cumsum(npos[perm]))).astype(np.int64)
+        npos_sorted = npos[perm]
+        pos = _gather(pos_all, pos_start[perm], npos_sorted) if len(perm) else np.zeros(0, np.int32)
+        del pos_start
+        poffs = np.concatenate(([0], np.cumsum(npos_sorted, dtype=np.int64))).astype(np.int64)
         fwd_counts = np.frombuffer(self.fwd_counts, dtype=np.uint32).astype(np.int64)
         fwd_offs = np.concatenate(([0], np.cumsum(fwd_counts))).astype(np.int64)
         fwd_terms = rank[np.frombuffer(self.fwd_terms, dtype=np.int32)].astype(np.int32) if len(self.fwd_terms) else np.zeros(0, np.int32)
@@ -196,8 +207,17 @@ class _SegmentBuilder:
             "vocab_offs": np.concatenate(([0], np.cumsum([len(b) for b in vocab_bytes], dtype=np.int64))).astype(np.int64),
             "store_offs": np.frombuffer(self.store_offs, dtype=np.int64).copy(),
         }
-        _write_segment(folder, name, arrays, b"".join(vocab_bytes), bytes(self.store), self.ids)
+        _write_segment(folder, name, arrays, b"".join(vocab_bytes), self.store, self.ids)
         return {"name": name, "docs": self.rows, "deleted": None}
+
+
+def _gather(source: np.ndarray, starts: np.ndarray, counts: np.ndarray, chunk: int = 1 << 18) -> np.ndarray:
+    """``source[s:s + c]`` for each pair, concatenated; in chunks of pairs, so the index
+    arrays stay small however long the result."""
+    pieces = [
+        source[_ranges(starts[i : i + chunk], counts[i : i + chunk])] for i in range(0, len(starts), chunk)
+    ]
+    return np.concatenate(pieces) if pieces else source[:0].copy()
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -211,12 +231,15 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + shift
 
 
-def _write_segment(folder: Path, name: str, arrays: dict[str, np.ndarray], vocab: bytes, store: bytes, ids: list[str]) -> None:
+def _write_segment(
+    folder: Path, name: str, arrays: dict[str, np.ndarray], vocab: bytes, store: list[bytes], ids: list[str]
+) -> None:
     for part, values in arrays.items():
         with open(folder / f"{name}.{part}.npy", "wb") as fh:
             np.save(fh, values, allow_pickle=False)
     (folder / f"{name}.vocab.bin").write_bytes(vocab)
-    (folder / f"{name}.store.bin").write_bytes(store)
+    with open(folder / f"{name}.store.bin", "wb") as fh:
+        fh.writelines(store)
     (folder / f"{name}.ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
 
 
@@ -305,7 +328,12 @@ class Writer:
         self._pending_dead = set()
 
     def commit(self, gen: Path) -> None:
-        """Write the last segment, the changed masks, merge small segments, write the manifest."""
+        """Write the last segment and the changed masks, merge, and write the manifest.
+
+        The segments this run wrote are merged into one (a query costs about the same per
+        segment, whatever its size), then the smallest are merged while there are more than
+        MAX_SEGMENTS.
+        """
         self._flush()
         for seg in self._segments:
             mask = self._masks.get(seg["name"])
@@ -316,10 +344,23 @@ class Writer:
                 self._written.append(seg["deleted"])
             seg["live"] = int(mask.sum()) if mask is not None else seg.get("live", seg["docs"])
         self._segments = [s for s in self._segments if s["live"] > 0]
+        new = [s for s in self._segments if s["name"] in self._written]
+        if len(new) > 1:
+            self._segments = self._merge(new)
         if len(self._segments) > MAX_SEGMENTS:
-            self._segments = _merge_smallest(self.folder, self._segments)
+            ordered = sorted(self._segments, key=lambda s: s["live"])
+            self._segments = self._merge(ordered[: len(self._segments) - MAX_SEGMENTS // 2])
         write_manifest(gen, self._segments)
         _remove_unreferenced(self.folder, self._segments)
+
+    def _merge(self, group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The segments with ``group`` replaced by one merged segment (where its first was)."""
+        merged = merge_segments(self.folder, group)
+        self._written.append(merged["name"])
+        names = {s["name"] for s in group}
+        at = next(i for i, s in enumerate(self._segments) if s["name"] in names)
+        rest = [s for s in self._segments if s["name"] not in names]
+        return rest[:at] + [merged] + rest[at:]
 
     def cancel(self) -> None:
         for name in self._written:
@@ -331,84 +372,145 @@ def _new_name() -> str:
     return f"s{secrets.token_hex(6)}"
 
 
-def _merge_smallest(folder: Path, segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge the smallest segments into one, so that at most MAX_SEGMENTS // 2 + 1 remain."""
-    ordered = sorted(segments, key=lambda s: s["live"])
-    take = ordered[: len(segments) - MAX_SEGMENTS // 2]
-    merged = merge_segments(folder, take)
-    names = {s["name"] for s in take}
-    return [s for s in segments if s["name"] not in names] + [merged]
+#: A merge reads and sorts at most about this many postings at a time (bounds its memory).
+MERGE_CHUNK_POSTINGS = 2_000_000
+
+
+class _NpyAppender:
+    """Writes a 1-D ``.npy`` file in chunks, without knowing its length in advance."""
+
+    def __init__(self, path: Path, dtype: Any) -> None:
+        self.path = path
+        self.dtype = np.dtype(dtype)
+        self.length = 0
+        self._raw = open(path.with_name(path.name + ".raw"), "w+b")
+
+    def append(self, values: np.ndarray) -> None:
+        values = np.ascontiguousarray(values, dtype=self.dtype)
+        self._raw.write(values.tobytes())
+        self.length += len(values)
+
+    def close(self) -> None:
+        self._raw.flush()
+        self._raw.seek(0)
+        with open(self.path, "wb") as out:
+            header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.length,)}
+            np.lib.format.write_array_header_1_0(out, header)
+            shutil.copyfileobj(self._raw, out, 1 << 20)
+        self._raw.close()
+        os.unlink(self._raw.name)
 
 
 def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Write one segment holding the live rows of ``segments`` (in order); returns its entry."""
+    """Write one segment holding the live rows of ``segments`` (in order); returns its entry.
+
+    Postings are merged a range of term keys at a time (keys are hashes, so ranges of the key
+    space hold similar numbers of postings): memory stays bounded however large the index.
+    """
     segs = [Segment(folder, s) for s in segments]
-    width = len(FIELDS)
-    # The merged vocabulary (sorted) and each segment's term-id remapping.
+    name = _new_name()
     words: set[str] = set()
     for seg in segs:
         words.update(seg.vocab_list())
     vocab = sorted(words)
     index = {w: i for i, w in enumerate(vocab)}
-    row_base = 0
-    all_keys, all_docs, all_tfs, all_pos, all_npos = [], [], [], [], []
-    lens, fps, fwd_counts, fwd_terms, fwd_tfs, stores, store_lens, ids = [], [], [], [], [], [], [], []
+    del words
+    lives, new_rows, remaps = [], [], []
+    base = 0
     for seg in segs:
-        live = seg.live if seg.live is not None else np.ones(seg.docs, dtype=bool)
-        new_row = np.cumsum(live) - 1 + row_base
-        remap = np.fromiter((index[w] for w in seg.vocab_list()), dtype=np.int64, count=seg.vocab_size)
-        counts = np.diff(seg.offs)
-        per_posting_key = np.repeat(seg.keys, counts)
-        keep = live[seg.docs]
-        all_keys.append(per_posting_key[keep])
-        all_docs.append(new_row[seg.docs[keep]])
-        all_tfs.append(seg.tfs[keep])
-        npos = np.diff(seg.poffs)
-        all_npos.append(npos[keep])
-        all_pos.append(seg.pos[_ranges(seg.poffs[:-1][keep], npos[keep])])
-        lens.append(seg.lens[:, live])
-        fps.append(seg.fps[live])
-        fwd_n = np.diff(seg.fwd_offs)
-        rows = np.flatnonzero(live)
-        fwd_counts.append(fwd_n[rows])
-        sel = _ranges(seg.fwd_offs[:-1][rows], fwd_n[rows])
-        fwd_terms.append(remap[seg.fwd_terms[sel]] if len(sel) else np.zeros(0, np.int64))
-        fwd_tfs.append(seg.fwd_tfs[sel])
-        for row in rows:
-            record = seg.stored_bytes(int(row))
-            stores.append(record)
-            store_lens.append(len(record))
-        seg_ids = seg.ids()
-        ids.extend(seg_ids[int(r)] for r in rows)
-        row_base += int(live.sum())
-    keys_p = np.concatenate(all_keys) if all_keys else np.zeros(0, np.uint64)
-    docs_p = np.concatenate(all_docs).astype(np.int64) if all_docs else np.zeros(0, np.int64)
-    order = np.lexsort((docs_p, keys_p))
-    keys_sorted = keys_p[order]
-    unique_keys, counts = np.unique(keys_sorted, return_counts=True)
-    npos_p = np.concatenate(all_npos).astype(np.int64)
-    pos_p = np.concatenate(all_pos)
-    pos_start = np.concatenate(([0], np.cumsum(npos_p)[:-1])) if len(npos_p) else np.zeros(0, np.int64)
+        live = seg.live if seg.live is not None else np.ones(seg.docs_count, dtype=bool)
+        lives.append(live)
+        new_rows.append((np.cumsum(live) - 1 + base).astype(np.int64))
+        base += int(live.sum())
+        remaps.append(np.fromiter((index[w] for w in seg.vocab_list()), dtype=np.int64, count=seg.vocab_size))
+    del index
+    out = {part: _NpyAppender(folder / f"{name}.{part}.npy", dtype) for part, dtype in
+           (("keys", np.uint64), ("offs", np.int64), ("docs", np.int32), ("tfs", np.uint16), ("poffs", np.int64),
+            ("pos", np.int32), ("fwd_offs", np.int64), ("fwd_terms", np.int32), ("fwd_tfs", np.uint16),
+            ("store_offs", np.int64))}
+    out["offs"].append(np.zeros(1, np.int64))
+    out["poffs"].append(np.zeros(1, np.int64))
+    total = sum(len(seg.docs) for seg in segs)
+    chunks = max(1, -(-total // MERGE_CHUNK_POSTINGS))
+    bounds = [int(i * (2**64) // chunks) for i in range(chunks)] + [2**64]
+    posting_base = position_base = 0
+    for lo_key, hi_key in zip(bounds, bounds[1:]):
+        keys_l, docs_l, tfs_l, npos_l, pos_l = [], [], [], [], []
+        for seg, live, new_row in zip(segs, lives, new_rows):
+            table = seg.keys
+            a = int(np.searchsorted(table, np.uint64(lo_key)))
+            b = int(np.searchsorted(table, np.uint64(hi_key - 1), side="right"))
+            if a == b:
+                continue
+            offs = seg.offs[a : b + 1]
+            p0, p1 = int(offs[0]), int(offs[-1])
+            docs = seg.docs[p0:p1]
+            keep = live[docs]
+            keys_l.append(np.repeat(table[a:b], np.diff(offs))[keep])
+            docs_l.append(new_row[docs[keep]])
+            tfs_l.append(seg.tfs[p0:p1][keep])
+            poffs = seg.poffs[p0 : p1 + 1]
+            npos = np.diff(poffs)[keep]
+            npos_l.append(npos)
+            pos_l.append(seg.pos[_ranges(poffs[:-1][keep], npos)])
+        if not keys_l:
+            continue
+        keys = np.concatenate(keys_l)
+        docs = np.concatenate(docs_l)
+        order = np.lexsort((docs, keys))
+        unique, counts = np.unique(keys[order], return_counts=True)
+        npos = np.concatenate(npos_l).astype(np.int64)
+        starts = np.concatenate(([0], np.cumsum(npos)[:-1]))
+        out["keys"].append(unique)
+        out["offs"].append(posting_base + np.cumsum(counts))
+        out["docs"].append(docs[order])
+        out["tfs"].append(np.concatenate(tfs_l)[order])
+        out["poffs"].append(position_base + np.cumsum(npos[order]))
+        out["pos"].append(np.concatenate(pos_l)[_ranges(starts[order], npos[order])])
+        posting_base += len(keys)
+        position_base += int(npos.sum())
+        del keys, docs, order, npos, starts, keys_l, docs_l, tfs_l, npos_l, pos_l
+        for seg in segs:
+            seg.release()
+    out["fwd_offs"].append(np.zeros(1, np.int64))
+    out["store_offs"].append(np.zeros(1, np.int64))
+    fwd_base = store_base = 0
+    lens, fps, ids = [], [], []
+    with open(folder / f"{name}.store.bin", "wb") as store:
+        for seg, live, remap in zip(segs, lives, remaps):
+            rows = np.flatnonzero(live)
+            fwd_n = np.diff(seg.fwd_offs)[rows]
+            sel = _ranges(seg.fwd_offs[:-1][rows], fwd_n)
+            out["fwd_terms"].append(remap[seg.fwd_terms[sel]])
+            out["fwd_tfs"].append(seg.fwd_tfs[sel])
+            out["fwd_offs"].append(fwd_base + np.cumsum(fwd_n))
+            fwd_base += int(fwd_n.sum())
+            store_offs = seg.store_offs
+            sizes = (store_offs[1:] - store_offs[:-1])[rows]
+            for row in rows.tolist():
+                store.write(seg.stored_bytes(row))
+            out["store_offs"].append(store_base + np.cumsum(sizes))
+            store_base += int(sizes.sum())
+            lens.append(seg.lens[:, rows])
+            fps.append(seg.fps[rows])
+            seg_ids = seg.ids()
+            ids.extend(seg_ids[r] for r in rows.tolist())
+            seg.release()
+    for appender in out.values():
+        appender.close()
+    encoded = [w.encode("utf-8", "surrogatepass") for w in vocab]
     arrays = {
-        "keys": unique_keys.astype(np.uint64),
-        "offs": np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
-        "docs": docs_p[order].astype(np.int32),
-        "tfs": np.concatenate(all_tfs)[order].astype(np.uint16),
-        "poffs": np.concatenate(([0], np.cumsum(npos_p[order]))).astype(np.int64),
-        "pos": pos_p[_ranges(pos_start[order], npos_p[order])].astype(np.int32),
-        "lens": np.hstack(lens).astype(np.float32) if lens else np.zeros((width, 0), np.float32),
-        "fps": np.concatenate(fps).astype(np.uint64),
-        "fwd_offs": np.concatenate(([0], np.cumsum(np.concatenate(fwd_counts)))).astype(np.int64),
-        "fwd_terms": np.concatenate(fwd_terms).astype(np.int32),
-        "fwd_tfs": np.concatenate(fwd_tfs).astype(np.uint16),
-        "vocab_offs": np.concatenate(([0], np.cumsum([len(w.encode("utf-8", "surrogatepass")) for w in vocab], dtype=np.int64))).astype(np.int64),
-        "store_offs": np.concatenate(([0], np.cumsum(store_lens, dtype=np.int64))).astype(np.int64),
+        "lens": np.hstack(lens).astype(np.float32) if lens else np.zeros((len(FIELDS), 0), np.float32),
+        "fps": np.concatenate(fps).astype(np.uint64) if fps else np.zeros(0, np.uint64),
+        "vocab_offs": np.concatenate(([0], np.cumsum([len(b) for b in encoded], dtype=np.int64))).astype(np.int64),
     }
-    name = _new_name()
-    vocab_blob = "".join(vocab).encode("utf-8", "surrogatepass")
-    _write_segment(folder, name, arrays, vocab_blob, b"".join(stores), ids)
-    logger.debug("merged %d segments into %s (%d articles)", len(segs), name, row_base)
-    return {"name": name, "docs": row_base, "deleted": None, "live": row_base}
+    for part, values in arrays.items():
+        with open(folder / f"{name}.{part}.npy", "wb") as fh:
+            np.save(fh, values, allow_pickle=False)
+    (folder / f"{name}.vocab.bin").write_bytes(b"".join(encoded))
+    (folder / f"{name}.ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
+    logger.debug("merged %d segments into %s (%d articles)", len(segs), name, base)
+    return {"name": name, "docs": base, "deleted": None, "live": base}
 
 
 def read_manifest(gen: Path) -> dict[str, Any] | None:
@@ -475,6 +577,15 @@ class Segment:
         self.docs_count: int = int(entry["docs"])
         self.deleted: str | None = entry.get("deleted")
         self._arrays: dict[str, np.ndarray] = {}
+        self._maps: list[np.memmap] = []
+
+    def release(self) -> None:
+        """Let the OS drop the pages read so far from this process's memory (they stay in the
+        page cache): a merge reads every segment once and need not keep them resident."""
+        for mapped in self._maps:
+            mapping = getattr(mapped, "_mmap", None)
+            if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
+                mapping.madvise(mmap.MADV_DONTNEED)
 
     def _array(self, part: str) -> np.ndarray:
         found = self._arrays.get(part)
@@ -486,6 +597,9 @@ class Segment:
                 raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
             if found.size == 0:  # numpy cannot map an empty array; an empty one is fine as is
                 found = np.load(path, allow_pickle=False)
+            else:  # a plain view of the mapping: slicing a np.memmap costs several times more
+                self._maps.append(found)
+                found = found.view(np.ndarray)
             self._arrays[part] = found
         return found
 
@@ -510,7 +624,9 @@ class Segment:
         path = self.folder / f"{self.name}.store.bin"
         if path.stat().st_size == 0:
             return b""
-        return np.memmap(path, dtype=np.uint8, mode="r")
+        mapped = np.memmap(path, dtype=np.uint8, mode="r")
+        self._maps.append(mapped)
+        return mapped
 
     @property
     def vocab_size(self) -> int:
@@ -614,13 +730,24 @@ class TermIndex:
                 found.add(seg.word(tid))
         return sorted(found)[:limit]
 
-    def words_starting(self, letter: str) -> Iterator[str]:
-        """Every vocabulary word starting with ``letter`` (for spelling suggestions)."""
+    def words_near(self, letter: str, shortest: int, longest: int) -> Iterator[str]:
+        """Vocabulary words starting with ``letter`` of ``shortest`` to ``longest`` characters
+        (for spelling suggestions; lengths are checked on the encoded bytes first)."""
         seen: set[str] = set()
         for seg in self.segments:
-            for tid in seg.vocab_range(letter):
-                word = seg.word(tid)
-                if word not in seen:
+            rng = seg.vocab_range(letter)
+            if not rng:
+                continue
+            offs = seg.vocab_offs[rng.start : rng.stop + 1]
+            sizes = np.diff(offs)
+            # UTF-8 takes at least one byte per character and at most four.
+            near = np.flatnonzero((sizes >= shortest) & (sizes <= 4 * longest))
+            blob = seg._vocab_blob
+            starts = offs[near].tolist()
+            ends = offs[near + 1].tolist()
+            for a, b in zip(starts, ends):
+                word = blob[a:b].decode("utf-8", "surrogatepass")
+                if shortest <= len(word) <= longest and word not in seen:
                     seen.add(word)
                     yield word
 

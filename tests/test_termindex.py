@@ -1,0 +1,139 @@
+"""The numpy term index: segments, merges, deletions, phrases, and ranking that matches a rebuild."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import write_page
+
+import search
+from search import ranking, store, termindex
+from search.errors import IndexCorruptError
+
+WORDS = (
+    "pain back knee hip joint muscle nerve sleep diet iron vitamin anaemia asthma inhaler cough fever rash "
+    "pregnancy baby exercise stretch posture blood pressure heart sugar insulin diabetes kidney liver skin"
+).split()
+
+
+def _corpus(folder: Path, n: int, seed: int = 1) -> None:
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        title = " ".join(rng.choice(WORDS, 3))
+        paragraphs = [" ".join(rng.choice(WORDS, 25)) + "." for _ in range(3)]
+        write_page(folder, f"a{i:03d}", title.title(), paragraphs)
+
+
+QUERIES = ["back pain", "knee", "vitamin iron", '"blood pressure"', "diab*", "sleep -baby", "+asthma cough", "title:heart"]
+
+
+def _results(index_dir: Path) -> list[list[tuple[str, float]]]:
+    ix = search.open_index(index_dir)
+    return [[(h.id, h.score) for h in ix.search(q, limit=20, snippets=False).hits] for q in QUERIES]
+
+
+@pytest.fixture()
+def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Force many segments and many merge chunks on a small corpus."""
+    monkeypatch.setattr(termindex, "SEGMENT_POSTINGS", 300)
+    monkeypatch.setattr(termindex, "MERGE_CHUNK_POSTINGS", 250)
+
+
+def test_many_segments_merged_rank_exactly_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _corpus(tmp_path / "corpus", 60)
+    search.index([tmp_path / "corpus"], tmp_path / "one")
+    one = _results(tmp_path / "one")
+    monkeypatch.setattr(termindex, "SEGMENT_POSTINGS", 300)
+    monkeypatch.setattr(termindex, "MERGE_CHUNK_POSTINGS", 250)
+    search.index([tmp_path / "corpus"], tmp_path / "many")
+    live = store.current(tmp_path / "many")
+    assert live is not None
+    assert len(termindex.read_manifest(live)["segments"]) == 1  # type: ignore[index]
+    assert _results(tmp_path / "many") == one
+    assert any(one), "the queries must find something for the comparison to mean anything"
+
+
+def test_updates_deletions_and_merges_match_a_fresh_build(tmp_path: Path, small_segments: None) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus, 40)
+    index_dir = tmp_path / "index"
+    search.index([corpus], index_dir)
+    # Many small runs: each adds a segment and masks replaced rows; merges keep the count bounded.
+    for round_ in range(termindex.MAX_SEGMENTS + 3):
+        write_page(corpus, f"a{round_:03d}", f"Changed {round_} knee", [f"knee pain round {round_} " + "sleep " * round_])
+        (corpus / f"a{39 - round_:03d}.html").unlink()
+        search.index([corpus], index_dir)
+        live = store.current(index_dir)
+        assert live is not None
+        assert len(termindex.read_manifest(live)["segments"]) <= termindex.MAX_SEGMENTS  # type: ignore[index]
+    search.index([corpus], tmp_path / "fresh", rebuild=True)
+    ix = search.open_index(index_dir)
+    assert ix.stats().articles == 40 - termindex.MAX_SEGMENTS - 3
+    # Same articles, same ranking; scores may differ slightly where document frequencies still
+    # count masked rows, so compare ids, and scores only loosely.
+    for got, want in zip(_results(index_dir), _results(tmp_path / "fresh")):
+        assert {i for i, _ in got} == {i for i, _ in want}
+
+
+def test_replaced_article_is_found_by_its_new_words_only(tmp_path: Path) -> None:
+    """Regression guard for stale results after an update (whoosh-reloaded's refresh() bug)."""
+    corpus = tmp_path / "corpus"
+    write_page(corpus, "a", "Knee Pain", ["Cold packs ease a swollen knee."])
+    index_dir = tmp_path / "index"
+    search.index([corpus], index_dir)
+    ix = search.open_index(index_dir)
+    assert [h.id for h in ix.search("knee").hits] == ["a"]
+    write_page(corpus, "a", "Hip Pain", ["Warm baths ease a stiff hip."])
+    search.index([corpus], index_dir)
+    assert ix.search("knee").hits == []  # the same open SearchIndex sees the new generation
+    assert [h.id for h in ix.search("hip").hits] == ["a"]
+    assert ix.search("pain").total == 1
+
+
+def test_phrase_needs_the_words_in_order_and_near(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_page(corpus, "near", "One", ["High blood pressure runs in families."])
+    write_page(corpus, "apart", "Two", ["Blood tests measure iron; pressure on the knee hurts."])
+    write_page(corpus, "reversed", "Three", ["Pressure in the blood vessels."])
+    search.index([corpus], tmp_path / "index")
+    ix = search.open_index(tmp_path / "index")
+    assert [h.id for h in ix.search('"blood pressure"').hits] == ["near"]
+    # Unquoted, all three match; the one with the words side by side ranks first (phrase boost).
+    hits = ix.search("blood pressure").hits
+    assert hits[0].id == "near" and len(hits) == 3
+
+
+def test_hash_keys_are_stable_and_field_specific() -> None:
+    assert termindex.term_key("body", "pain") == termindex.term_key("body", "pain")
+    assert termindex.term_key("body", "pain") != termindex.term_key("title", "pain")
+    # fixed value: the key is part of the on-disk format, so it must not depend on the process
+    assert termindex.term_key("body", "pain") == int.from_bytes(
+        __import__("hashlib").blake2b(b"body\x00pain", digest_size=8).digest(), "little"
+    )
+
+
+def test_manifest_of_another_format_means_rebuild(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_page(corpus, "a", "Knee Pain", ["Cold packs ease a swollen knee."])
+    index_dir = tmp_path / "index"
+    search.index([corpus], index_dir)
+    live = store.current(index_dir)
+    assert live is not None
+    manifest = live / termindex.DIR / termindex.MANIFEST
+    data = json.loads(manifest.read_text())
+    data["format"] = "0"
+    manifest.unlink()
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IndexCorruptError, match="rebuild"):
+        search.open_index(index_dir)
+
+
+def test_snippet_marks_matches_and_falls_back_to_the_lead() -> None:
+    body = "Iron helps. " + "Filler words here. " * 20 + "Anaemia is common in pregnancy and iron is the usual fix."
+    marked = ranking.snippet(body, {"anemia", "iron"})
+    assert "<mark>Anaemia</mark>" in marked and "<mark>iron</mark>" in marked
+    assert ranking.snippet("Nothing relevant at all.", {"knee"}) == "Nothing relevant at all."
+    assert ranking.snippet("", {"knee"}) == ""
