@@ -88,6 +88,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+from collections.abc import Container
 from typing import Callable, NamedTuple
 
 __all__ = [
@@ -96,6 +97,7 @@ __all__ = [
     "STOP_WORDS",
     "Token",
     "analyze",
+    "matches",
     "normalize_word",
     "stem",
     "terms",
@@ -598,6 +600,38 @@ def analyze(text: str, *, stem: bool = True) -> list[Token]:
             pos, ctx = _emit_special(
                 rec, text, m.start(), m.end(), pos, ctx, append  # type: ignore[arg-type]
             )
+    return out
+
+
+def matches(text: str, wanted: Container[str]) -> list[Token]:
+    """The tokens of :func:`analyze` (stemmed) whose term is in ``wanted``.
+
+    Same results as filtering ``analyze(text)``, about twice as fast: plain words are checked
+    before a Token is built (snippets scan whole bodies for a handful of terms).
+    """
+    cache = _CACHES[True]
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    get = cache.get
+    out: list[Token] = []
+
+    def append(token: Token) -> None:
+        if token.text in wanted:
+            out.append(token)
+
+    pos = -1
+    ctx: _Context = _NO_CONTEXT
+    for m in _TOKEN_RE.finditer(text):
+        raw = m.group()
+        rec = get(raw, _MISS)
+        if rec is _MISS:
+            rec = cache[raw] = _record(raw, True)
+        pos += 1
+        if rec.__class__ is str:
+            if rec in wanted:
+                out.append(Token(rec, pos, m.start(), m.end()))  # type: ignore[arg-type]
+        elif rec is not None:
+            pos, ctx = _emit_special(rec, text, m.start(), m.end(), pos, ctx, append)  # type: ignore[arg-type]
     return out
 
 

@@ -63,7 +63,7 @@ def _schema() -> fields.Schema:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexedState:
     """What the indexer needs to know about one indexed article to decide whether to touch it."""
 

@@ -36,7 +36,7 @@ MAX_WORKERS = 4
 _WORD_RE = re.compile(r"\w+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Node:
     """The parts of an article the link graph needs."""
 

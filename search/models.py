@@ -9,7 +9,7 @@ LinkKind = Literal["prev", "next", "related", "body"]
 LINK_KINDS: tuple[str, ...] = ("prev", "next", "related", "body")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an indexing run holds every article's links
 class Link:
     """One outgoing link of an article.
 

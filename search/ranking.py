@@ -512,7 +512,7 @@ def snippet(body: str, terms: set[str]) -> str:
     """Up to SNIPPET_FRAGMENTS passages of ``body`` around the words in ``terms``, marked."""
     if not body:
         return ""
-    matched = [t for t in analysis.analyze(body) if t.text in terms] if terms else []
+    matched = analysis.matches(body, terms) if terms else []
     if not matched:
         return _lead(body)
     # One mark per stretch of text: a compound's parts lie inside its joined span.

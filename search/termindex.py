@@ -18,6 +18,7 @@ new segments, new deletion masks and a new manifest. Terms are looked up by a 64
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import logging
 import mmap
@@ -401,6 +402,36 @@ class _NpyAppender:
         os.unlink(self._raw.name)
 
 
+def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Path) -> list[np.ndarray]:
+    """Write the sorted union of the segments' vocabularies; returns each segment's old term
+    id -> new term id. A k-way merge of the sorted lists, compared as UTF-8 bytes (which sort
+    as their code points do), so the words are never all in memory at once."""
+    remaps = [np.empty(seg.vocab_size, dtype=np.int64) for seg in segs]
+
+    def entries(k: int, seg: Segment) -> Iterator[tuple[bytes, int, int]]:
+        offs = seg.vocab_offs.tolist()
+        blob = seg._vocab_blob
+        for tid in range(len(offs) - 1):
+            yield blob[offs[tid] : offs[tid + 1]], k, tid
+
+    new_offs = array("q", [0])
+    last: bytes | None = None
+    new_id = -1
+    size = 0
+    with open(blob_path, "wb") as out:
+        for word, k, tid in heapq.merge(*(entries(k, seg) for k, seg in enumerate(segs))):
+            if word != last:
+                new_id += 1
+                out.write(word)
+                size += len(word)
+                new_offs.append(size)
+                last = word
+            remaps[k][tid] = new_id
+    with open(offs_path, "wb") as fh:
+        np.save(fh, np.frombuffer(new_offs, dtype=np.int64), allow_pickle=False)
+    return remaps
+
+
 def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Write one segment holding the live rows of ``segments`` (in order); returns its entry.
 
@@ -409,21 +440,14 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     """
     segs = [Segment(folder, s) for s in segments]
     name = _new_name()
-    words: set[str] = set()
-    for seg in segs:
-        words.update(seg.vocab_list())
-    vocab = sorted(words)
-    index = {w: i for i, w in enumerate(vocab)}
-    del words
-    lives, new_rows, remaps = [], [], []
+    remaps = _merge_vocabularies(segs, folder / f"{name}.vocab.bin", folder / f"{name}.vocab_offs.npy")
+    lives, new_rows = [], []
     base = 0
     for seg in segs:
         live = seg.live if seg.live is not None else np.ones(seg.docs_count, dtype=bool)
         lives.append(live)
         new_rows.append((np.cumsum(live) - 1 + base).astype(np.int64))
         base += int(live.sum())
-        remaps.append(np.fromiter((index[w] for w in seg.vocab_list()), dtype=np.int64, count=seg.vocab_size))
-    del index
     out = {part: _NpyAppender(folder / f"{name}.{part}.npy", dtype) for part, dtype in
            (("keys", np.uint64), ("offs", np.int64), ("docs", np.int32), ("tfs", np.uint16), ("poffs", np.int64),
             ("pos", np.int32), ("fwd_offs", np.int64), ("fwd_terms", np.int32), ("fwd_tfs", np.uint16),
@@ -498,16 +522,13 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             seg.release()
     for appender in out.values():
         appender.close()
-    encoded = [w.encode("utf-8", "surrogatepass") for w in vocab]
     arrays = {
         "lens": np.hstack(lens).astype(np.float32) if lens else np.zeros((len(FIELDS), 0), np.float32),
         "fps": np.concatenate(fps).astype(np.uint64) if fps else np.zeros(0, np.uint64),
-        "vocab_offs": np.concatenate(([0], np.cumsum([len(b) for b in encoded], dtype=np.int64))).astype(np.int64),
     }
     for part, values in arrays.items():
         with open(folder / f"{name}.{part}.npy", "wb") as fh:
             np.save(fh, values, allow_pickle=False)
-    (folder / f"{name}.vocab.bin").write_bytes(b"".join(encoded))
     (folder / f"{name}.ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
     logger.debug("merged %d segments into %s (%d articles)", len(segs), name, base)
     return {"name": name, "docs": base, "deleted": None, "live": base}

@@ -15,6 +15,7 @@ from search.analysis import (
     STOP_WORDS,
     Token,
     analyze,
+    matches,
     normalize_word,
     stem,
     terms,
@@ -626,3 +627,12 @@ def test_analyze_invariants_on_word_like_text(text: str) -> None:
 def test_stem_is_idempotent(word: str) -> None:
     once = stem(word)
     assert once and stem(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("ab- .AIx1,'éD") + ["type ", "vitamin ", "hepatitis ", "x-ray ", "II"]), max_size=40).map("".join))
+def test_matches_is_analyze_filtered(text: str) -> None:
+    """The fast snippet scan finds exactly the tokens analyze() would, for any wanted set."""
+    everything = analyze(text)
+    wanted = {t.text for t in everything[::2]}
+    assert matches(text, wanted) == [t for t in everything if t.text in wanted]
