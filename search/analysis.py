@@ -462,7 +462,7 @@ class _Compound(NamedTuple):
 
 
 _Record = str | _Word | _Compound | None
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 200_000  # records (~150 bytes each) kept for repeated words
 _MISS = object()
 _CACHES: dict[bool, dict[str, _Record]] = {True: {}, False: {}}
 _NO_CONTEXT = (-2, False, False, False, 0)

@@ -38,11 +38,10 @@ _WORD_RE = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class _Node:
-    """The parts of an article the link graph needs."""
+    """What resolves a link to an article (its links themselves are spooled to disk)."""
 
     url: str
     title: str
-    links: tuple[Link, ...]
 
 
 @dataclass
@@ -159,7 +158,7 @@ def _update(
     """Apply the sources to ``gen``; True when anything was written."""
     writer = gen.writer()
     try:
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool, tempfile.TemporaryFile("w+", encoding="utf-8") as links:
             pending: list[tuple[Path, Path, tuple[int, int]]] = []
             for path, root in sources:
                 stamp = _precheck(path, run)
@@ -169,7 +168,7 @@ def _update(
             if progress is not None and done:
                 progress(done, len(sources))
             for (path, _root, stamp), items in _extract_all(pending, run.profiles):
-                _take(path, items, stamp, run, spool)
+                _take(path, items, stamp, run, spool, links)
                 done += 1
                 if progress is not None:
                     progress(done, len(sources))
@@ -180,7 +179,7 @@ def _update(
             written = bool(run.changed or removed)
             if written:
                 spool.seek(0)
-                _write_changes(gen, writer, run, removed, spool)
+                _write_changes(gen, writer, run, removed, spool, links)
     except BaseException:
         writer.cancel()
         raise
@@ -267,8 +266,11 @@ def _extract_file(job: tuple[str, str, tuple[SiteProfile, ...]]) -> list[Article
     return list(ingest.iter_file(Path(path), Path(root), profiles))
 
 
-def _take(path: Path, items: Iterable[Article | ExtractionError], stamp: tuple[int, int], run: _Run, spool: IO[str]) -> None:
-    """Compare a file's extracted articles with the index; spool the ones that changed."""
+def _take(
+    path: Path, items: Iterable[Article | ExtractionError], stamp: tuple[int, int], run: _Run, spool: IO[str], links: IO[str]
+) -> None:
+    """Compare a file's extracted articles with the index; spool the ones that changed (and,
+    apart, their links: the link graph of a large run is read back, not held in memory)."""
     source = str(path.resolve())
     for item in items:
         if isinstance(item, ExtractionError):
@@ -287,18 +289,31 @@ def _take(path: Path, items: Iterable[Article | ExtractionError], stamp: tuple[i
             if (old.mtime_ns, old.size) != stamp:
                 run.restamped[source] = stamp
             continue
-        run.changed[item.id] = _Node(item.url, item.title, tuple(item.links))
+        run.changed[item.id] = _Node(item.url, item.title)
+        links.write(json.dumps([item.id, [[link.url, link.text] for link in item.links]]) + "\n")
         run.rewritten_sources.add(source)
         record = {"article": item.to_dict(), "hash": digest, "fingerprint": fingerprint(item), "stamp": stamp}
         spool.write(json.dumps(record) + "\n")
 
 
-def _write_changes(gen: Generation, writer: EngineWriter, run: _Run, removed: set[str], spool: IO[str]) -> None:
+def _write_changes(
+    gen: Generation, writer: EngineWriter, run: _Run, removed: set[str], spool: IO[str], links: IO[str]
+) -> None:
     """Write changed articles with fresh anchor text, and refresh anchors of the others."""
     graph = gen.graph()
-    nodes = {doc_id: _Node(g.url, g.title, g.links) for doc_id, g in graph.items() if doc_id not in removed}
+    nodes = {doc_id: _Node(g.url, g.title) for doc_id, g in graph.items() if doc_id not in removed}
     nodes.update(run.changed)
-    anchors = incoming_anchors(nodes)
+
+    def edges() -> Iterator[tuple[str, list[tuple[str, str]]]]:
+        for doc_id, g in graph.items():
+            if doc_id not in removed and doc_id not in run.changed:
+                yield doc_id, [(link.url, link.text) for link in g.links]
+        links.seek(0)
+        for line in links:
+            doc_id, pairs = json.loads(line)
+            yield doc_id, pairs
+
+    anchors = incoming_anchors(nodes, edges())
     for line in spool:
         record = json.loads(line)
         article = _article_from_dict(record["article"])
@@ -394,10 +409,12 @@ def _title_key(title: str) -> str:
     return " ".join(_WORD_RE.findall(title.lower()))
 
 
-def incoming_anchors(nodes: dict[str, _Node]) -> dict[str, str]:
+def incoming_anchors(nodes: dict[str, _Node], edges: Iterable[tuple[str, Sequence[Sequence[str]]]]) -> dict[str, str]:
     """For each article, the anchor texts other articles use to link to it (one per line).
 
-    Links are matched to articles by URL; links without a URL (plain-text exports) by title.
+    ``edges`` gives each article's links as (url, text) pairs. Links are matched to articles
+    by URL; links without a URL (plain-text exports) by title. Texts are ordered by the id of
+    the linking article (then link order), whatever order the edges come in.
     """
     by_url: dict[str, str] = {}
     by_title: dict[str, str] = {}
@@ -406,14 +423,14 @@ def incoming_anchors(nodes: dict[str, _Node]) -> dict[str, str]:
             by_url.setdefault(normalize_url(node.url), doc_id)
         if node.title:
             by_title.setdefault(_title_key(node.title), doc_id)
-    texts: dict[str, list[str]] = defaultdict(list)
-    for doc_id in sorted(nodes):
+    texts: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for doc_id, pairs in edges:
         seen: set[tuple[str, str]] = set()
-        for link in nodes[doc_id].links:
-            target = by_url.get(normalize_url(link.url)) if link.url else by_title.get(_title_key(link.text))
-            text = " ".join(link.text.split())
+        for i, (url, raw_text) in enumerate(pairs):
+            target = by_url.get(normalize_url(url)) if url else by_title.get(_title_key(raw_text))
+            text = " ".join(raw_text.split())
             if target is None or target == doc_id or not text or (target, text) in seen:
                 continue
             seen.add((target, text))
-            texts[target].append(text)
-    return {doc_id: "\n".join(items) for doc_id, items in texts.items()}
+            texts[target].append((doc_id, i, text))
+    return {doc_id: "\n".join(text for _src, _i, text in sorted(items)) for doc_id, items in texts.items()}

@@ -17,6 +17,7 @@ new segments, new deletion masks and a new manifest. Terms are looked up by a 64
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import json
@@ -50,7 +51,7 @@ POSITIONAL = frozenset({"title", "body", "anchors"})
 #: Fields whose words make the vocabulary (prefixes, spelling suggestions, feedback words).
 VOCAB_FIELDS = frozenset({"title", "body", "anchors"})
 #: A writer starts a new segment after this many postings (bounds its memory: about 30 bytes each).
-SEGMENT_POSTINGS = 2_000_000
+SEGMENT_POSTINGS = 1_000_000
 #: More segments than this and the smallest are merged into one.
 MAX_SEGMENTS = 10
 _TF_MAX = 65_535
@@ -59,6 +60,7 @@ _PARTS = ("keys", "offs", "docs", "tfs", "poffs", "pos", "lens", "fps", "fwd_off
           "vocab_offs", "store_offs")
 
 
+@functools.lru_cache(maxsize=262_144)
 def term_key(field_name: str, term: str) -> int:
     """The 64-bit key of ``term`` in ``field_name`` (stable across processes and machines)."""
     digest = hashlib.blake2b(f"{field_name}\x00{term}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
@@ -374,7 +376,7 @@ def _new_name() -> str:
 
 
 #: A merge reads and sorts at most about this many postings at a time (bounds its memory).
-MERGE_CHUNK_POSTINGS = 2_000_000
+MERGE_CHUNK_POSTINGS = 500_000
 
 
 class _NpyAppender:
@@ -427,6 +429,8 @@ def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Pat
                 new_offs.append(size)
                 last = word
             remaps[k][tid] = new_id
+    for seg in segs:
+        seg.release()
     with open(offs_path, "wb") as fh:
         np.save(fh, np.frombuffer(new_offs, dtype=np.int64), allow_pickle=False)
     return remaps
@@ -477,6 +481,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             npos = np.diff(poffs)[keep]
             npos_l.append(npos)
             pos_l.append(seg.pos[_ranges(poffs[:-1][keep], npos)])
+            seg.release()  # everything kept above is a copy
         if not keys_l:
             continue
         keys = np.concatenate(keys_l)
@@ -494,8 +499,6 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         posting_base += len(keys)
         position_base += int(npos.sum())
         del keys, docs, order, npos, starts, keys_l, docs_l, tfs_l, npos_l, pos_l
-        for seg in segs:
-            seg.release()
     out["fwd_offs"].append(np.zeros(1, np.int64))
     out["store_offs"].append(np.zeros(1, np.int64))
     fwd_base = store_base = 0
@@ -557,6 +560,7 @@ def write_manifest(gen: Path, segments: list[dict[str, Any]]) -> None:
         lens = seg.lens if seg.live is None else seg.lens[:, seg.live]
         totals += lens.sum(axis=1, dtype=np.float64)
         live_docs += entry["live"]
+        seg.release()
     manifest = {
         "format": FORMAT_VERSION,
         "segments": segments,
