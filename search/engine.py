@@ -332,7 +332,12 @@ class EngineWriter:
 def term_document(article: Article, anchors: str, fingerprint: str) -> termindex.Document:
     """An article analysed for the term index: every field's terms with their positions."""
     title = [(t.text, t.pos) for t in analysis.analyze(article.title)]
-    body = [(t.text, t.pos) for t in analysis.analyze(article.body)]
+    body_tokens = analysis.analyze(article.body)
+    body = [(t.text, t.pos) for t in body_tokens]
+    checkpoints: list[int] = []
+    for token in body_tokens:
+        while token.pos >= len(checkpoints) * termindex.CHECKPOINT_STRIDE:
+            checkpoints.append(token.start)
     anchor_terms = [(t.text, t.pos) for t in analysis.analyze(anchors)] if anchors else []
     return termindex.Document(
         id=article.id,
@@ -347,6 +352,7 @@ def term_document(article: Article, anchors: str, fingerprint: str) -> termindex
         },
         vector=[term for term, _pos in title] + [term for term, _pos in body],
         stored=termindex.stored_fields(article),
+        checkpoints=checkpoints,
     )
 
 

@@ -53,7 +53,7 @@ from .plan import (
     parts,
     synonym_expansions,
 )
-from .termindex import FIELDS, Segment, TermIndex, term_key
+from .termindex import CHECKPOINT_STRIDE, FIELDS, Segment, TermIndex, term_key
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ SNIPPET_CHARS = 240  # the lead used when no body word matched
 SNIPPET_FRAGMENTS = 2  # up to this many passages around matches
 FRAGMENT_CHARS = 150  # a passage's matches lie within this many characters
 FRAGMENT_CONTEXT = 40  # characters of context on each side of a passage
+_WINDOW_POSITIONS = 20  # a passage's matches lie within this many positions (about FRAGMENT_CHARS)
 _MAX_PHRASE_VARIANTS = 8
 _FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
 
@@ -296,30 +297,66 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts)
 
 
-@dataclass
 class _Ranked:
-    """Every segment's scores for one plan: the matching rows and their scores."""
+    """Every segment's scores for one plan, and which rows may be returned.
 
-    per_segment: list[tuple[Segment, np.ndarray, np.ndarray]]  # (segment, rows, scores)
+    ``accs[i]`` holds segment i's score per row; ``allowed[i]`` masks the rows that satisfy
+    the must and must-not clauses and are not deleted (None: every row).
+    """
+
+    def __init__(self, segments: list[Segment], accs: list[np.ndarray], allowed: list[np.ndarray | None]) -> None:
+        self.segments = segments
+        self.accs = accs
+        self.allowed = allowed
+        self._matches: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    @property
+    def matches(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per segment: the matching rows and their scores."""
+        if self._matches is None:
+            out = []
+            for acc, allowed in zip(self.accs, self.allowed):
+                keep = acc > 0
+                if allowed is not None:
+                    keep &= allowed
+                rows = np.flatnonzero(keep)
+                out.append((rows, acc[rows]))
+            self._matches = out
+        return self._matches
 
     @property
     def total(self) -> int:
-        return sum(len(rows) for _seg, rows, _scores in self.per_segment)
+        return sum(len(rows) for rows, _scores in self.matches)
 
     def top(self, k: int) -> list[tuple[float, int, int]]:
         """The ``k`` best as (score, segment number, row), best first; ties by index order."""
         found: list[tuple[float, int, int]] = []
-        for s, (_seg, rows, scores) in enumerate(self.per_segment):
+        for s, (rows, scores) in enumerate(self.matches):
             if len(rows) > k:
-                pick = np.argpartition(-scores, k - 1)[:k]
+                # Everything scoring at least the k-th best (ties included), then sorted exactly.
+                kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+                pick = np.flatnonzero(scores >= kth)
                 rows, scores = rows[pick], scores[pick]
             found.extend(zip(scores.tolist(), [s] * len(rows), rows.tolist()))
         return heapq.nsmallest(k, found, key=lambda item: (-item[0], item[1], item[2]))
 
+    def plus(self, scorer: _Scorer, clause: Clause) -> _Ranked:
+        """These scores with an expansion clause added (it may bring in new rows)."""
+        scorer.prepare(clause)
+        accs = []
+        for seg, acc in zip(self.segments, self.accs):
+            acc = acc.copy()
+            for leaf in clause:
+                rows, scores = scorer.leaf(seg, leaf)
+                acc[rows] += scores
+            accs.append(acc)
+        return _Ranked(self.segments, accs, self.allowed)
+
 
 def _rank(scorer: _Scorer, plan: Plan) -> _Ranked:
     scorer.prepare(plan.leaves() + [leaf for c in plan.must_not for leaf in c])
-    out = []
+    accs: list[np.ndarray] = []
+    allowed_masks: list[np.ndarray | None] = []
     for seg in scorer.ti.segments:
         n = seg.docs_count
         acc = np.zeros(n, dtype=np.float64)
@@ -327,24 +364,25 @@ def _rank(scorer: _Scorer, plan: Plan) -> _Ranked:
             for leaf in clause:
                 rows, scores = scorer.leaf(seg, leaf)
                 acc[rows] += scores
-        keep = acc > 0
-        if plan.must:
-            for clause in plan.must:
-                matched = np.zeros(n, dtype=bool)
-                for leaf in clause:
-                    rows, scores = scorer.leaf(seg, leaf)
-                    acc[rows] += scores
-                    matched[rows] = True
-                keep = matched if clause is plan.must[0] else keep & matched
+        allowed: np.ndarray | None = None
+        for clause in plan.must:
+            matched = np.zeros(n, dtype=bool)
+            for leaf in clause:
+                rows, scores = scorer.leaf(seg, leaf)
+                acc[rows] += scores
+                matched[rows] = True
+            allowed = matched if allowed is None else allowed & matched
         for clause in plan.must_not:
             for leaf in clause:
                 rows, _scores = scorer.leaf(seg, leaf)
-                keep[rows] = False
+                if allowed is None:
+                    allowed = np.ones(n, dtype=bool)
+                allowed[rows] = False
         if seg.live is not None:
-            keep &= seg.live
-        rows = np.flatnonzero(keep)
-        out.append((seg, rows, acc[rows]))
-    return _Ranked(out)
+            allowed = seg.live.copy() if allowed is None else allowed & seg.live
+        accs.append(acc)
+        allowed_masks.append(allowed)
+    return _Ranked(list(scorer.ti.segments), accs, allowed_masks)
 
 
 # -- expansion -------------------------------------------------------------------------------
@@ -363,19 +401,23 @@ def feedback_terms(scorer: _Scorer, first: _Ranked, asked: set[str]) -> list[tup
     if total <= 0:
         return []
     model: dict[str, float] = {}
+    by_segment: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     for score, s, row in top:
-        seg = first.per_segment[s][0]
+        seg = first.segments[s]
         a, b = int(seg.fwd_offs[row]), int(seg.fwd_offs[row + 1])
-        tids = seg.fwd_terms[a:b]
         counts = seg.fwd_tfs[a:b].astype(np.float64)
         words = counts.sum()
-        if words <= 0:
-            continue
-        weights = (max(score, 0.0) / total / words) * counts
+        if words > 0:
+            tids, weights = by_segment.setdefault(s, ([], []))
+            tids.append(seg.fwd_terms[a:b])
+            weights.append((max(score, 0.0) / total / words) * counts)
+    for s, (tids_l, weights_l) in by_segment.items():
+        seg = first.segments[s]
+        unique, inverse = np.unique(np.concatenate(tids_l), return_inverse=True)
+        summed = np.bincount(inverse, weights=np.concatenate(weights_l))
         offs = seg.vocab_offs
-        starts, ends = offs[tids].tolist(), offs[tids + 1].tolist()
         blob = seg._vocab_blob
-        for start, end, weight in zip(starts, ends, weights.tolist()):
+        for start, end, weight in zip(offs[unique].tolist(), offs[unique + 1].tolist(), summed.tolist()):
             word = blob[start:end].decode("utf-8", "surrogatepass")
             model[word] = model.get(word, 0.0) + weight
     likely = heapq.nlargest(FEEDBACK_CANDIDATES, model.items(), key=lambda item: (item[1], item[0]))
@@ -403,14 +445,22 @@ class Searcher:
     def __init__(self, ti: TermIndex) -> None:
         self.ti = ti
 
-    def _plan(self, parsed: querylang.ParsedQuery, expand: bool) -> tuple[_Scorer, Plan, Plan, list[ExpansionTerm]]:
-        """The plan to rank with, the plan whose words snippets mark (no feedback words), and
-        the expansion terms added."""
+    def _ranked(
+        self, parsed: querylang.ParsedQuery, expand: bool
+    ) -> tuple[_Scorer, Plan, Plan, list[ExpansionTerm], _Ranked]:
+        """The scorer, the plan ranked with, the plan whose words snippets mark (without
+        feedback words), the expansion terms added, and the ranking."""
+        scorer, plan, shown, added, ranked = self._plan(parsed, expand)
+        return scorer, plan, shown, added, ranked if ranked is not None else _rank(scorer, plan)
+
+    def _plan(
+        self, parsed: querylang.ParsedQuery, expand: bool
+    ) -> tuple[_Scorer, Plan, Plan, list[ExpansionTerm], _Ranked | None]:
         scorer = _Scorer(self.ti)
         plan, _free = build_plan(self.ti, parsed)
         words = _expansion_words(parsed) if expand else []
         if not words:
-            return scorer, plan, plan, []
+            return scorer, plan, plan, [], None
         synonyms = synonym_expansions(words)
         for _name, units in synonyms:
             plan.extra.append(
@@ -420,11 +470,15 @@ class Searcher:
         shown = Plan(list(plan.should), list(plan.must), list(plan.must_not), list(plan.extra))
         if self.ti.live_docs >= FEEDBACK_MIN_DOCS:
             asked = {t for clause in parsed.clauses for t in analysis.terms(clause.node.text)}
-            feedback = feedback_terms(scorer, _rank(scorer, plan), asked)
+            first = _rank(scorer, plan)
+            feedback = feedback_terms(scorer, first, asked)
             if feedback:
-                plan.extra.append(tuple(Leaf("body", (term,), weight) for term, weight in feedback))
+                clause = tuple(Leaf("body", (term,), weight) for term, weight in feedback)
+                plan.extra.append(clause)
                 added += [ExpansionTerm(term, round(weight, 4), "feedback") for term, weight in feedback]
-        return scorer, plan, shown, added
+                return scorer, plan, shown, added, first.plus(scorer, clause)
+            return scorer, plan, shown, added, first
+        return scorer, plan, shown, added, None
 
     def _unique_top(self, ranked: _Ranked, wanted: int) -> tuple[list[tuple[float, int, int]], int]:
         """The best ``wanted`` hits with copies of one article (same fingerprint) removed, and
@@ -436,7 +490,7 @@ class Searcher:
             seen: set[int] = set()
             keep = []
             for item in top:
-                fp = int(ranked.per_segment[item[1]][0].fps[item[2]])
+                fp = int(ranked.segments[item[1]].fps[item[2]])
                 if fp not in seen:
                     seen.add(fp)
                     keep.append(item)
@@ -448,22 +502,29 @@ class Searcher:
         self, parsed: querylang.ParsedQuery, *, limit: int = 10, page: int = 1, snippets: bool = True, expand: bool = True
     ) -> SearchResults:
         """Rank the articles matching ``parsed`` and return one page of hits."""
-        scorer, plan, shown, _added = self._plan(parsed, expand)
-        ranked = _rank(scorer, plan)
+        _scorer, _plan, shown, _added, ranked = self._ranked(parsed, expand)
         top, duplicates = self._unique_top(ranked, page * limit)
         total = ranked.total - duplicates
-        marked = _highlight_terms(shown) if snippets else set()
+        marked = sorted(_highlight_terms(shown)) if snippets else []
+        marked_keys = np.array([term_key("body", t) for t in marked], dtype=np.uint64)
+        found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         hits = []
         for score, s, row in top[(page - 1) * limit :]:
-            stored = ranked.per_segment[s][0].stored(row)
+            seg = ranked.segments[s]
+            stored = seg.stored(row)
             body = stored.get("body", "")
+            text = ""
+            if snippets and body:
+                if s not in found:
+                    found[s] = seg.find(marked_keys)
+                text = _indexed_snippet(seg, row, body, set(marked), found[s])
             hits.append(
                 Hit(
                     id=stored["id"],
                     title=stored.get("title", ""),
                     url=stored.get("url", ""),
                     score=round(score, 4),
-                    snippet=snippet(body, marked) if snippets else "",
+                    snippet=text,
                     links=[Link(**link) for link in stored.get("links", [])],
                 )
             )
@@ -472,12 +533,11 @@ class Searcher:
 
     def explain(self, parsed: querylang.ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
         """How ``parsed`` was analysed and expanded, and what each leaf gave the top hits."""
-        scorer, plan, _shown, added = self._plan(parsed, expand)
-        ranked = _rank(scorer, plan)
+        scorer, plan, _shown, added, ranked = self._ranked(parsed, expand)
         top, _duplicates = self._unique_top(ranked, limit)
         hits = []
         for score, s, row in top:
-            seg = ranked.per_segment[s][0]
+            seg = ranked.segments[s]
             contributions = []
             for leaf in dict.fromkeys(plan.leaves()):
                 rows, scores = scorer.leaf(seg, leaf)
@@ -509,32 +569,104 @@ def _highlight_terms(plan: Plan) -> set[str]:
 
 
 def snippet(body: str, terms: set[str]) -> str:
-    """Up to SNIPPET_FRAGMENTS passages of ``body`` around the words in ``terms``, marked."""
+    """Up to SNIPPET_FRAGMENTS passages of ``body`` around the words in ``terms``, marked
+    (scanning the whole body; see :func:`_indexed_snippet` for the fast way)."""
     if not body:
         return ""
     matched = analysis.matches(body, terms) if terms else []
     if not matched:
         return _lead(body)
-    # One mark per stretch of text: a compound's parts lie inside its joined span.
+    fragments = _group(_spans(matched))
+    best = sorted(fragments, key=lambda f: _weight(body, f))[:SNIPPET_FRAGMENTS]
+    best.sort(key=lambda f: f[0][0])
+    return " … ".join(_mark(body, frag) for frag in best)
+
+
+def _spans(tokens: Sequence[analysis.Token], shift: int = 0) -> list[tuple[int, int]]:
+    """Character spans to mark: one per stretch of text (a compound's parts lie inside it)."""
     spans: list[tuple[int, int]] = []
-    for tok in matched:
-        if spans and tok.start < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], tok.end))
+    for tok in tokens:
+        start, end = tok.start + shift, tok.end + shift
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
         else:
-            spans.append((tok.start, tok.end))
+            spans.append((start, end))
+    return spans
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones joined."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _group(spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Consecutive spans grouped into passages of at most FRAGMENT_CHARS characters."""
     fragments: list[list[tuple[int, int]]] = [[spans[0]]]
     for span in spans[1:]:
         if span[1] - fragments[-1][0][0] <= FRAGMENT_CHARS:
             fragments[-1].append(span)
         else:
             fragments.append([span])
+    return fragments
 
-    def weight(frag: list[tuple[int, int]]) -> tuple[int, int]:
-        return len({body[a:b].lower() for a, b in frag}), len(frag)
 
-    best = sorted(fragments, key=lambda f: (-weight(f)[0], -weight(f)[1], f[0][0]))[:SNIPPET_FRAGMENTS]
-    best.sort(key=lambda f: f[0][0])
-    return " … ".join(_mark(body, frag) for frag in best)
+def _weight(body: str, frag: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """Sort key, best passage first: most distinct words marked, then most marks, then first."""
+    return -len({body[a:b].lower() for a, b in frag}), -len(frag), frag[0][0]
+
+
+def _indexed_snippet(seg: Segment, row: int, body: str, terms: set[str], found: tuple[np.ndarray, np.ndarray]) -> str:
+    """:func:`snippet`'s passages, found from the index instead of by analysing the body.
+
+    The body positions of the query's words come from their postings; the best windows of
+    positions are chosen, and only the stretch of text around each (from the checkpoint
+    before it to the one after) is analysed to find the words' exact spans.
+    """
+    lo, hi = found
+    docs, poffs, pos = seg.docs, seg.poffs, seg.pos
+    hits: list[tuple[int, int]] = []  # (position, which term)
+    for t, (a, z) in enumerate(zip(lo.tolist(), hi.tolist())):
+        if z <= a:
+            continue
+        j = a + int(np.searchsorted(docs[a:z], row))
+        if j < z and docs[j] == row:
+            hits.extend((int(p), t) for p in pos[int(poffs[j]) : int(poffs[j + 1])])
+    if not hits:
+        return _lead(body)
+    hits.sort()
+    windows: list[list[tuple[int, int]]] = [[hits[0]]]
+    for hit in hits[1:]:
+        if hit[0] - windows[-1][0][0] <= _WINDOW_POSITIONS:
+            windows[-1].append(hit)
+        else:
+            windows.append([hit])
+    best = sorted(windows, key=lambda w: (-len({t for _p, t in w}), -len(w), w[0][0]))[:SNIPPET_FRAGMENTS]
+    best.sort()
+    chk = seg.chk[int(seg.chk_offs[row]) : int(seg.chk_offs[row + 1])]
+    pieces = []
+    for window in best:
+        first, last = window[0][0] // CHECKPOINT_STRIDE, window[-1][0] // CHECKPOINT_STRIDE + 1
+        if first >= len(chk):
+            return snippet(body, terms)  # checkpoints do not cover it: scan the whole body
+        start = int(chk[first])
+        end = int(chk[last]) if last < len(chk) else len(body)
+        matched = analysis.matches(body[start:end], terms)
+        if not matched:
+            return snippet(body, terms)
+        fragments = _group(_spans(matched, start))
+        piece = min(fragments, key=lambda f: _weight(body, f))
+        if pieces and piece[0][0] - pieces[-1][-1][1] < 2 * FRAGMENT_CONTEXT:
+            # Passages this close would repeat text: show them as one.
+            pieces[-1] = _merge_spans(sorted(set(pieces[-1]) | set(piece)))
+        else:
+            pieces.append(piece)
+    return " … ".join(_mark(body, frag) for frag in pieces)
 
 
 def _mark(body: str, frag: list[tuple[int, int]]) -> str:

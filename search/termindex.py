@@ -41,7 +41,7 @@ from .errors import IndexCorruptError
 logger = logging.getLogger(__name__)
 
 #: Bump when the files' layout changes: an index with another format is rebuilt.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 DIR = "terms"
 MANIFEST = "manifest.json"
 #: The indexed fields, in the order of the rows of a segment's ``lens`` array.
@@ -55,9 +55,12 @@ SEGMENT_POSTINGS = 1_000_000
 #: More segments than this and the smallest are merged into one.
 MAX_SEGMENTS = 10
 _TF_MAX = 65_535
+#: Every CHECKPOINT_STRIDE-th body position, the character offset where it starts: snippets
+#: analyse only the stretch around the matches instead of the whole body.
+CHECKPOINT_STRIDE = 16
 
 _PARTS = ("keys", "offs", "docs", "tfs", "poffs", "pos", "lens", "fps", "fwd_offs", "fwd_terms", "fwd_tfs",
-          "vocab_offs", "store_offs")
+          "vocab_offs", "store_offs", "chk_offs", "chk")
 
 
 @functools.lru_cache(maxsize=262_144)
@@ -83,6 +86,8 @@ class Document:
     #: title + body terms (feedback reads these)
     vector: list[str]
     stored: dict[str, Any]
+    #: character offset of body position 0, CHECKPOINT_STRIDE, 2 * CHECKPOINT_STRIDE, ...
+    checkpoints: list[int] = field(default_factory=list)
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -102,6 +107,8 @@ class _SegmentBuilder:
         self.lens: list[array[float]] = [array("f") for _ in FIELDS]
         self.fps = array("Q")
         self.fwd_counts = array("I")
+        self.chk_counts = array("I")
+        self.chk = array("i")
         self.fwd_terms = array("i")
         self.fwd_tfs = array("H")
         self.store: list[bytes] = []
@@ -144,6 +151,8 @@ class _SegmentBuilder:
                 tid = vocab[term] = len(self.terms)
                 self.terms.append(term)
             counts[tid] = counts.get(tid, 0) + 1
+        self.chk_counts.append(len(doc.checkpoints))
+        self.chk.extend(doc.checkpoints)
         self.fwd_counts.append(len(counts))
         self.fwd_terms.extend(counts.keys())
         self.fwd_tfs.extend(min(c, _TF_MAX) for c in counts.values())
@@ -207,6 +216,8 @@ class _SegmentBuilder:
             "fwd_offs": fwd_offs,
             "fwd_terms": fwd_terms,
             "fwd_tfs": np.frombuffer(self.fwd_tfs, dtype=np.uint16).copy(),
+            "chk_offs": np.concatenate(([0], np.cumsum(np.frombuffer(self.chk_counts, dtype=np.uint32), dtype=np.int64))).astype(np.int64),
+            "chk": np.frombuffer(self.chk, dtype=np.int32).copy() if len(self.chk) else np.zeros(0, np.int32),
             "vocab_offs": np.concatenate(([0], np.cumsum([len(b) for b in vocab_bytes], dtype=np.int64))).astype(np.int64),
             "store_offs": np.frombuffer(self.store_offs, dtype=np.int64).copy(),
         }
@@ -455,6 +466,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     out = {part: _NpyAppender(folder / f"{name}.{part}.npy", dtype) for part, dtype in
            (("keys", np.uint64), ("offs", np.int64), ("docs", np.int32), ("tfs", np.uint16), ("poffs", np.int64),
             ("pos", np.int32), ("fwd_offs", np.int64), ("fwd_terms", np.int32), ("fwd_tfs", np.uint16),
+            ("chk_offs", np.int64), ("chk", np.int32),
             ("store_offs", np.int64))}
     out["offs"].append(np.zeros(1, np.int64))
     out["poffs"].append(np.zeros(1, np.int64))
@@ -500,6 +512,8 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         position_base += int(npos.sum())
         del keys, docs, order, npos, starts, keys_l, docs_l, tfs_l, npos_l, pos_l
     out["fwd_offs"].append(np.zeros(1, np.int64))
+    out["chk_offs"].append(np.zeros(1, np.int64))
+    chk_base = 0
     out["store_offs"].append(np.zeros(1, np.int64))
     fwd_base = store_base = 0
     lens, fps, ids = [], [], []
@@ -512,6 +526,10 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             out["fwd_tfs"].append(seg.fwd_tfs[sel])
             out["fwd_offs"].append(fwd_base + np.cumsum(fwd_n))
             fwd_base += int(fwd_n.sum())
+            chk_n = np.diff(seg.chk_offs)[rows]
+            out["chk"].append(seg.chk[_ranges(seg.chk_offs[:-1][rows], chk_n)])
+            out["chk_offs"].append(chk_base + np.cumsum(chk_n))
+            chk_base += int(chk_n.sum())
             store_offs = seg.store_offs
             sizes = (store_offs[1:] - store_offs[:-1])[rows]
             for row in rows.tolist():

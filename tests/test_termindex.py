@@ -137,3 +137,22 @@ def test_snippet_marks_matches_and_falls_back_to_the_lead() -> None:
     assert "<mark>Anaemia</mark>" in marked and "<mark>iron</mark>" in marked
     assert ranking.snippet("Nothing relevant at all.", {"knee"}) == "Nothing relevant at all."
     assert ranking.snippet("", {"knee"}) == ""
+
+
+def test_result_snippets_come_from_the_index_positions(tmp_path: Path) -> None:
+    """Passages are found from stored positions: far-apart matches give two marked passages,
+    near ones one, and every marked stretch is a form of a query word."""
+    corpus = tmp_path / "corpus"
+    filler = " ".join(f"word{i}" for i in range(120))
+    write_page(corpus, "far", "Far", [f"Anaemia starts it. {filler}. Iron ends it, and anaemia again."])
+    write_page(corpus, "near", "Near", ["Iron for anaemia, iron for anaemia."])
+    search.index([corpus], tmp_path / "index")
+    ix = search.open_index(tmp_path / "index")
+    hits = {h.id: h.snippet for h in ix.search("anemia iron").hits}
+    assert hits["far"].count(" … ") == 1
+    assert hits["far"].startswith("<mark>Anaemia</mark> starts it.")
+    assert "<mark>Iron</mark> ends it, and <mark>anaemia</mark> again." in hits["far"]
+    assert " … " not in hits["near"] and hits["near"].count("<mark>") == 4
+    import re
+
+    assert {m.lower() for m in re.findall(r"<mark>(.*?)</mark>", " ".join(hits.values()))} == {"anaemia", "iron"}
