@@ -579,13 +579,32 @@ def analyze(text: str, *, stem: bool = True) -> list[Token]:
     ``stem=False`` runs the same pipeline without the stemmer (spelling suggestions,
     highlighting); positions are identical in both modes.
     """
-    stem = bool(stem)
+    return _scan(text, bool(stem), None)
+
+
+def matches(text: str, wanted: Container[str]) -> list[Token]:
+    """The tokens of :func:`analyze` (stemmed) whose term is in ``wanted``.
+
+    Same results as filtering ``analyze(text)``, faster: plain words are checked before a
+    Token is built (snippets look for a handful of terms in long stretches of text).
+    """
+    return _scan(text, True, wanted)
+
+
+def _scan(text: str, stem: bool, wanted: Container[str] | None) -> list[Token]:
     cache = _CACHES[stem]
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     get = cache.get
     out: list[Token] = []
-    append = out.append
+    if wanted is None:
+        append = out.append
+    else:
+
+        def append(token: Token) -> None:
+            if token.text in wanted:
+                out.append(token)
+
     pos = -1
     ctx: _Context = _NO_CONTEXT
     for m in _TOKEN_RE.finditer(text):
@@ -595,40 +614,7 @@ def analyze(text: str, *, stem: bool = True) -> list[Token]:
             rec = cache[raw] = _record(raw, stem)
         pos += 1
         if rec.__class__ is str:
-            append(Token(rec, pos, m.start(), m.end()))  # type: ignore[arg-type]
-        elif rec is not None:
-            pos, ctx = _emit_special(
-                rec, text, m.start(), m.end(), pos, ctx, append  # type: ignore[arg-type]
-            )
-    return out
-
-
-def matches(text: str, wanted: Container[str]) -> list[Token]:
-    """The tokens of :func:`analyze` (stemmed) whose term is in ``wanted``.
-
-    Same results as filtering ``analyze(text)``, about twice as fast: plain words are checked
-    before a Token is built (snippets scan whole bodies for a handful of terms).
-    """
-    cache = _CACHES[True]
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    get = cache.get
-    out: list[Token] = []
-
-    def append(token: Token) -> None:
-        if token.text in wanted:
-            out.append(token)
-
-    pos = -1
-    ctx: _Context = _NO_CONTEXT
-    for m in _TOKEN_RE.finditer(text):
-        raw = m.group()
-        rec = get(raw, _MISS)
-        if rec is _MISS:
-            rec = cache[raw] = _record(raw, True)
-        pos += 1
-        if rec.__class__ is str:
-            if rec in wanted:
+            if wanted is None or rec in wanted:
                 out.append(Token(rec, pos, m.start(), m.end()))  # type: ignore[arg-type]
         elif rec is not None:
             pos, ctx = _emit_special(rec, text, m.start(), m.end(), pos, ctx, append)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from whoosh import columns, fields, index
 from whoosh.filedb.filestore import FileStorage
 
 from . import analysis, store, termindex
-from .errors import IndexCorruptError, IndexLockedError
+from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
 from .models import Article, IndexStats, Link
 from .plan import broad_term
 

@@ -53,7 +53,7 @@ from .plan import (
     parts,
     synonym_expansions,
 )
-from .termindex import CHECKPOINT_STRIDE, FIELDS, Segment, TermIndex, term_key
+from .termindex import CHECKPOINT_STRIDE, FIELDS, Segment, TermIndex, concat_ranges, term_key
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def _phrase_matches(seg: Segment, lo: np.ndarray, hi: np.ndarray, slop: int) -> 
         j = int(a) + np.searchsorted(row_list, rows)
         counts = poffs[j + 1] - poffs[j]
         where = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-        coded.append(where * (1 << 32) + pos[_ranges(poffs[j], counts)].astype(np.int64))
+        coded.append(where * (1 << 32) + pos[concat_ranges(poffs[j], counts)].astype(np.int64))
     current = coded[0]
     for nxt in coded[1:]:
         reached = np.zeros(len(nxt), dtype=bool)
@@ -286,15 +286,6 @@ def _phrase_matches(seg: Segment, lo: np.ndarray, hi: np.ndarray, slop: int) -> 
         if len(current) == 0:
             return _EMPTY_ROWS
     return rows[np.unique(current >> 32)]
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    counts = np.asarray(counts, dtype=np.int64)
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts)
 
 
 class _Ranked:

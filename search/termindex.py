@@ -28,7 +28,7 @@ import secrets
 import shutil
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -229,12 +229,12 @@ def _gather(source: np.ndarray, starts: np.ndarray, counts: np.ndarray, chunk: i
     """``source[s:s + c]`` for each pair, concatenated; in chunks of pairs, so the index
     arrays stay small however long the result."""
     pieces = [
-        source[_ranges(starts[i : i + chunk], counts[i : i + chunk])] for i in range(0, len(starts), chunk)
+        source[concat_ranges(starts[i : i + chunk], counts[i : i + chunk])] for i in range(0, len(starts), chunk)
     ]
     return np.concatenate(pieces) if pieces else source[:0].copy()
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def concat_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(s, s + c)`` for each pair (vectorised)."""
     counts = np.asarray(counts, dtype=np.int64)
     total = int(counts.sum())
@@ -492,7 +492,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             poffs = seg.poffs[p0 : p1 + 1]
             npos = np.diff(poffs)[keep]
             npos_l.append(npos)
-            pos_l.append(seg.pos[_ranges(poffs[:-1][keep], npos)])
+            pos_l.append(seg.pos[concat_ranges(poffs[:-1][keep], npos)])
             seg.release()  # everything kept above is a copy
         if not keys_l:
             continue
@@ -507,7 +507,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         out["docs"].append(docs[order])
         out["tfs"].append(np.concatenate(tfs_l)[order])
         out["poffs"].append(position_base + np.cumsum(npos[order]))
-        out["pos"].append(np.concatenate(pos_l)[_ranges(starts[order], npos[order])])
+        out["pos"].append(np.concatenate(pos_l)[concat_ranges(starts[order], npos[order])])
         posting_base += len(keys)
         position_base += int(npos.sum())
         del keys, docs, order, npos, starts, keys_l, docs_l, tfs_l, npos_l, pos_l
@@ -521,13 +521,13 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         for seg, live, remap in zip(segs, lives, remaps):
             rows = np.flatnonzero(live)
             fwd_n = np.diff(seg.fwd_offs)[rows]
-            sel = _ranges(seg.fwd_offs[:-1][rows], fwd_n)
+            sel = concat_ranges(seg.fwd_offs[:-1][rows], fwd_n)
             out["fwd_terms"].append(remap[seg.fwd_terms[sel]])
             out["fwd_tfs"].append(seg.fwd_tfs[sel])
             out["fwd_offs"].append(fwd_base + np.cumsum(fwd_n))
             fwd_base += int(fwd_n.sum())
             chk_n = np.diff(seg.chk_offs)[rows]
-            out["chk"].append(seg.chk[_ranges(seg.chk_offs[:-1][rows], chk_n)])
+            out["chk"].append(seg.chk[concat_ranges(seg.chk_offs[:-1][rows], chk_n)])
             out["chk_offs"].append(chk_base + np.cumsum(chk_n))
             chk_base += int(chk_n.sum())
             store_offs = seg.store_offs
@@ -679,11 +679,6 @@ class Segment:
         offs = self.vocab_offs
         return self._vocab_blob[int(offs[tid]) : int(offs[tid + 1])].decode("utf-8", "surrogatepass")
 
-    def vocab_list(self) -> list[str]:
-        offs = self.vocab_offs.tolist()
-        blob = self._vocab_blob
-        return [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(offs, offs[1:])]
-
     def vocab_range(self, prefix: str) -> range:
         """Term ids of the words starting with ``prefix`` (the vocabulary is sorted)."""
         words = _Words(self)
@@ -797,18 +792,5 @@ class TermIndex:
 
 def stored_fields(article: Any) -> dict[str, Any]:
     """What a result page shows of an article (kept in the term index's store)."""
-    return {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "body": article.body,
-        "links": [link.to_dict() for link in article.links],
-    }
-
-
-def rebuild_all(gen: Path, documents: Iterable[Document]) -> None:
-    """Write a fresh term index for ``gen`` from ``documents`` (used to upgrade old indexes)."""
-    writer = Writer(gen)
-    for doc in documents:
-        writer.add(doc)
-    writer.commit(gen)
+    data = article.to_dict()
+    return {key: data[key] for key in ("id", "title", "url", "body", "links")}
