@@ -413,8 +413,8 @@ def incoming_anchors(nodes: dict[str, _Node], edges: Iterable[tuple[str, Sequenc
     """For each article, the anchor texts other articles use to link to it (one per line).
 
     ``edges`` gives each article's links as (url, text) pairs. Links are matched to articles
-    by URL; links without a URL (plain-text exports) by title. Texts are ordered by the id of
-    the linking article (then link order), whatever order the edges come in.
+    by URL; links without a URL (plain-text exports) by title. A text appears once per linking
+    article; texts are sorted, so the result does not depend on the order of the edges.
     """
     by_url: dict[str, str] = {}
     by_title: dict[str, str] = {}
@@ -423,14 +423,16 @@ def incoming_anchors(nodes: dict[str, _Node], edges: Iterable[tuple[str, Sequenc
             by_url.setdefault(normalize_url(node.url), doc_id)
         if node.title:
             by_title.setdefault(_title_key(node.title), doc_id)
-    texts: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    texts: dict[str, list[str]] = defaultdict(list)
+    canonical: dict[str, str] = {}  # one object per distinct text: link texts repeat a lot
     for doc_id, pairs in edges:
         seen: set[tuple[str, str]] = set()
-        for i, (url, raw_text) in enumerate(pairs):
+        for url, raw_text in pairs:
             target = by_url.get(normalize_url(url)) if url else by_title.get(_title_key(raw_text))
             text = " ".join(raw_text.split())
             if target is None or target == doc_id or not text or (target, text) in seen:
                 continue
             seen.add((target, text))
-            texts[target].append((doc_id, i, text))
-    return {doc_id: "\n".join(text for _src, _i, text in sorted(items)) for doc_id, items in texts.items()}
+            texts[target].append(canonical.setdefault(text, text))
+    canonical.clear()
+    return {doc_id: "\n".join(sorted(items)) for doc_id, items in texts.items()}
