@@ -78,12 +78,18 @@ def test_updates_deletions_and_merges_match_a_fresh_build(tmp_path: Path, small_
         assert {i for i, _ in got} == {i for i, _ in want}
 
 
-def test_replaced_article_is_found_by_its_new_words_only(tmp_path: Path) -> None:
-    """Regression guard for stale results after an update (whoosh-reloaded's refresh() bug)."""
+def _one_article(tmp_path: Path) -> tuple[Path, Path]:
+    """A corpus of one knee article, indexed; returns (corpus, index folder)."""
     corpus = tmp_path / "corpus"
     write_page(corpus, "a", "Knee Pain", ["Cold packs ease a swollen knee."])
     index_dir = tmp_path / "index"
     search.index([corpus], index_dir)
+    return corpus, index_dir
+
+
+def test_replaced_article_is_found_by_its_new_words_only(tmp_path: Path) -> None:
+    """Regression guard for stale results after an update (whoosh-reloaded's refresh() bug)."""
+    corpus, index_dir = _one_article(tmp_path)
     ix = search.open_index(index_dir)
     assert [h.id for h in ix.search("knee").hits] == ["a"]
     write_page(corpus, "a", "Hip Pain", ["Warm baths ease a stiff hip."])
@@ -116,10 +122,7 @@ def test_hash_keys_are_stable_and_field_specific() -> None:
 
 
 def test_manifest_of_another_format_means_rebuild(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    write_page(corpus, "a", "Knee Pain", ["Cold packs ease a swollen knee."])
-    index_dir = tmp_path / "index"
-    search.index([corpus], index_dir)
+    _corpus_dir, index_dir = _one_article(tmp_path)
     live = store.current(index_dir)
     assert live is not None
     manifest = live / termindex.DIR / termindex.MANIFEST
