@@ -1,10 +1,11 @@
-"""Whoosh document store: the only module that imports whoosh (schema, reading, writing).
+"""Whoosh document store: the only module that uses a Whoosh index (schema, reading, writing).
 
 Whoosh keeps every article (stored fields) and what an update needs (id, source file, content
 hash, mtime and size as columns). Ranking does not use Whoosh's matchers: its pure-Python
 scoring costs half a second per query at 100,000 articles. Every write goes to both this store
 and the generation's numpy term index (:mod:`search.termindex`), which queries read
-(:mod:`search.ranking`). Swapping Whoosh for another store touches this file only. Rules kept:
+(:mod:`search.ranking`). Swapping Whoosh for another store touches this file only (plus the
+Porter stemmer :mod:`search.plan` borrows from ``whoosh.lang``). Rules kept:
 
 * Never call ``Searcher.refresh()``: open a new reader for every read (whoosh-reloaded's
   ``refresh()`` returns deleted documents after ``update_document``).
