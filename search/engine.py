@@ -85,12 +85,6 @@ class GraphNode:
     anchors: str
 
 
-_read_meta = store.read_meta
-_write_meta = store.write_meta
-versions = store.versions
-is_compatible = store.is_compatible
-
-
 class Generation:
     """One generation folder of the index: read its articles, or write to it."""
 
@@ -103,7 +97,7 @@ class Generation:
         """Open an existing generation; raise IndexCorruptError if it cannot be used."""
         if not index.exists_in(str(path), indexname=INDEX_NAME):
             raise IndexCorruptError(f"{path} holds no index")
-        if not is_compatible(path):
+        if not store.is_compatible(path):
             raise IndexCorruptError(f"the index at {path.parent} was built by another version of healthsearch")
         try:
             ix = index.open_dir(str(path), indexname=INDEX_NAME)
@@ -117,7 +111,7 @@ class Generation:
         ix = FileStorage(str(path)).create_index(_schema(), indexname=INDEX_NAME)
         (path / termindex.DIR).mkdir()
         termindex.write_manifest(path, [])
-        _write_meta(path, {**versions(), "created_at": _now()})
+        store.write_meta(path, {**store.versions(), "created_at": _now()})
         return cls(path, ix)
 
     def close(self) -> None:
@@ -157,10 +151,10 @@ class Generation:
 
     def extraction_key(self) -> str:
         """What extracted this generation's articles (extractor version and site profiles)."""
-        return str(_read_meta(self.path).get("extraction", ""))
+        return str(store.read_meta(self.path).get("extraction", ""))
 
     def set_extraction_key(self, key: str) -> None:
-        _write_meta(self.path, {**_read_meta(self.path), "extraction": key})
+        store.write_meta(self.path, {**store.read_meta(self.path), "extraction": key})
 
     def write_stamp_overrides(self, overrides: dict[str, tuple[int, int]]) -> None:
         tmp = self.path / (STAMPS_FILE + ".tmp")
@@ -189,7 +183,7 @@ class Generation:
         return _article_from_stored(stored), stored.get("anchors", "")
 
     def stats(self, index_dir: Path) -> IndexStats:
-        meta = _read_meta(self.path)
+        meta = store.read_meta(self.path)
         return IndexStats(
             path=str(index_dir),
             articles=self.doc_count(),
@@ -313,8 +307,8 @@ class EngineWriter:
         until the generation is published, and a failed run's generation is discarded)."""
         self._terms.commit(self._gen.path)
         self._w.commit()
-        meta = _read_meta(self._gen.path)
-        _write_meta(self._gen.path, {**meta, **versions(), "updated_at": _now()})
+        meta = store.read_meta(self._gen.path)
+        store.write_meta(self._gen.path, {**meta, **store.versions(), "updated_at": _now()})
 
     def cancel(self) -> None:
         self._w.cancel()

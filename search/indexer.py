@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 from . import ingest, store
 from .extraction import EXTRACTOR_VERSION
 from .profiles import SiteProfile, profiles_digest
-from .engine import EngineWriter, Generation, IndexedState, is_compatible
+from .engine import EngineWriter, Generation, IndexedState
 from .errors import ExtractionError, IndexCorruptError
 from .models import Article, IndexReport, Link
 
@@ -146,7 +146,7 @@ def _usable_live(index_dir: Path) -> Path | None:
     except IndexCorruptError as exc:
         logger.warning("%s; rebuilding the index", exc)
         return None
-    if live is not None and not is_compatible(live):
+    if live is not None and not store.is_compatible(live):
         logger.warning("the index at %s was built by another version; rebuilding it", index_dir)
         return None
     return live

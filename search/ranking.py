@@ -18,9 +18,10 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -496,7 +497,8 @@ class Searcher:
         _scorer, _plan, shown, _added, ranked = self._ranked(parsed, expand)
         top, duplicates = self._unique_top(ranked, page * limit)
         total = ranked.total - duplicates
-        marked = sorted(_highlight_terms(shown)) if snippets else []
+        marked_set = _highlight_terms(shown) if snippets else set()
+        marked = sorted(marked_set)
         marked_keys = np.array([term_key("body", t) for t in marked], dtype=np.uint64)
         found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         hits = []
@@ -508,7 +510,7 @@ class Searcher:
             if snippets and body:
                 if s not in found:
                     found[s] = seg.find(marked_keys)
-                text = _indexed_snippet(seg, row, body, set(marked), found[s])
+                text = _indexed_snippet(seg, row, body, marked_set, found[s])
             hits.append(
                 Hit(
                     id=stored["id"],
@@ -575,14 +577,7 @@ def snippet(body: str, terms: set[str]) -> str:
 
 def _spans(tokens: Sequence[analysis.Token], shift: int = 0) -> list[tuple[int, int]]:
     """Character spans to mark: one per stretch of text (a compound's parts lie inside it)."""
-    spans: list[tuple[int, int]] = []
-    for tok in tokens:
-        start, end = tok.start + shift, tok.end + shift
-        if spans and start < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-        else:
-            spans.append((start, end))
-    return spans
+    return _merge_spans([(tok.start + shift, tok.end + shift) for tok in tokens])
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -598,13 +593,21 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _group(spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """Consecutive spans grouped into passages of at most FRAGMENT_CHARS characters."""
-    fragments: list[list[tuple[int, int]]] = [[spans[0]]]
-    for span in spans[1:]:
-        if span[1] - fragments[-1][0][0] <= FRAGMENT_CHARS:
-            fragments[-1].append(span)
+    return _runs(spans, lambda first, span: span[1] - first[0] <= FRAGMENT_CHARS)
+
+
+_T = TypeVar("_T")
+
+
+def _runs(items: list[_T], fits: Callable[[_T, _T], bool]) -> list[list[_T]]:
+    """``items`` cut into runs: an item joins the current run when ``fits(run's first, item)``."""
+    out: list[list[_T]] = [[items[0]]]
+    for item in items[1:]:
+        if fits(out[-1][0], item):
+            out[-1].append(item)
         else:
-            fragments.append([span])
-    return fragments
+            out.append([item])
+    return out
 
 
 def _weight(body: str, frag: list[tuple[int, int]]) -> tuple[int, int, int]:
@@ -631,12 +634,7 @@ def _indexed_snippet(seg: Segment, row: int, body: str, terms: set[str], found: 
     if not hits:
         return _lead(body)
     hits.sort()
-    windows: list[list[tuple[int, int]]] = [[hits[0]]]
-    for hit in hits[1:]:
-        if hit[0] - windows[-1][0][0] <= _WINDOW_POSITIONS:
-            windows[-1].append(hit)
-        else:
-            windows.append([hit])
+    windows = _runs(hits, lambda first, hit: hit[0] - first[0] <= _WINDOW_POSITIONS)
     best = sorted(windows, key=lambda w: (-len({t for _p, t in w}), -len(w), w[0][0]))[:SNIPPET_FRAGMENTS]
     best.sort()
     chk = seg.chk[int(seg.chk_offs[row]) : int(seg.chk_offs[row + 1])]
