@@ -95,17 +95,21 @@ def index(
     rebuild: bool = False,
     progress: ProgressFn | None = None,
     profiles: Sequence[SiteProfile] = (),
+    follow_symlinks: bool = False,
 ) -> IndexReport:
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
     Only changed articles are re-indexed unless ``rebuild`` is true. ``profiles`` are optional
-    site profiles (:func:`search.profiles.load_profiles`). Raises IndexLockedError when another
+    site profiles (:func:`search.profiles.load_profiles`). Symbolic links leading outside
+    ``paths`` are read only with ``follow_symlinks``. Raises IndexLockedError when another
     process is writing to the same index.
     """
     from .indexer import build_index  # ingestion (BeautifulSoup, lxml) loads only when indexing
 
     target = Path(index_dir) if index_dir is not None else default_index_dir()
-    return build_index(list(paths), target, rebuild=rebuild, progress=progress, profiles=profiles)
+    return build_index(
+        list(paths), target, rebuild=rebuild, progress=progress, profiles=profiles, follow_symlinks=follow_symlinks
+    )
 
 
 def rollback(index_dir: Path | str | None = None) -> Path:

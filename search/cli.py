@@ -125,6 +125,9 @@ def cli(verbose: int) -> None:
     envvar="HEALTHSEARCH_SITE_PROFILES",
     help="TOML file of CSS selectors for known sites (see README).  [env: HEALTHSEARCH_SITE_PROFILES]",
 )
+@click.option(
+    "--follow-symlinks", is_flag=True, help="Also read symbolic links that lead outside PATHS (left out by default)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only problems on failure.")
 @click.option(
     "--log-file",
@@ -138,6 +141,7 @@ def index_cmd(
     index_dir: Path | None,
     rebuild: bool,
     site_profiles: Path | None,
+    follow_symlinks: bool,
     quiet: bool,
     log_file: Path | None,
     as_json: bool,
@@ -158,7 +162,14 @@ def index_cmd(
         _log_to_file(log_file)
     bar = _ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty())
     try:
-        report = index(list(paths) or [DEFAULT_CORPUS], target, rebuild=rebuild, progress=bar.update, profiles=profiles)
+        report = index(
+            list(paths) or [DEFAULT_CORPUS],
+            target,
+            rebuild=rebuild,
+            progress=bar.update,
+            profiles=profiles,
+            follow_symlinks=follow_symlinks,
+        )
     finally:
         bar.close()
     summary = f"{target}: {report.summary()}"

@@ -28,16 +28,17 @@ from bs4.element import NavigableString, PageElement, Tag
 
 from .models import Article, Link
 from .profiles import SiteProfile, find_profile
+from .sanitize import safe_url
 
 logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------------------------
 # vocabulary
 
-#: Elements whose content is never article text.
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
+#: Elements whose content is never article text.
 JUNK_TAGS = frozenset(
     "script style noscript template svg math iframe frame frameset object embed canvas "
     "button input select textarea option optgroup datalist audio video source track map "
@@ -367,9 +368,10 @@ def _read_metadata(soup: BeautifulSoup, url: str | None, itemprops: dict[str, Ta
     )
     page_url = url or ""
     canonical = head.canonical or props.get("og:url", "")
-    out["canonical"] = _safe_join(page_url, canonical) if canonical else ""
+    # A canonical or base URL with a script scheme is ignored (the page's own URL stands).
+    out["canonical"] = safe_url(_safe_join(page_url, canonical)) if canonical else ""
     base = out["canonical"] or page_url
-    out["base"] = _safe_join(base, head.base) if head.base else base
+    out["base"] = (safe_url(_safe_join(base, head.base)) or base) if head.base else base
     return out
 
 

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
-from . import ingest, store
-from .extraction import EXTRACTOR_VERSION
-from .profiles import SiteProfile, profiles_digest
+from . import ingest, limits, sources, store
 from .engine import EngineWriter, Generation, IndexedState
 from .errors import ExtractionError, IndexCorruptError
-from .models import Article, IndexReport, Link
+from .extraction import EXTRACTOR_VERSION
+from .models import Article, IndexReport, Link, Notice
+from .profiles import SiteProfile, profiles_digest
+from .sanitize import shown
+from .sources import is_within, source_key
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +54,8 @@ class _Run:
     states: dict[str, IndexedState]
     by_source: dict[str, list[IndexedState]] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
-    failed_sources: set[str] = field(default_factory=set)
-    failed_dirs: list[Path] = field(default_factory=list)
+    failed_sources: set[str] = field(default_factory=set)  # source keys whose articles are kept
+    failed_dirs: list[str] = field(default_factory=list)  # folder keys likewise
     changed: dict[str, _Node] = field(default_factory=dict)  # re-extracted articles that differ
     restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> new stamp, same content
     rewritten_sources: set[str] = field(default_factory=set)
@@ -67,21 +69,15 @@ class _Run:
     def fail(self, path: str, reason: str) -> None:
         self.report.failed += 1
         self.report.failures.append((path, reason))
-        logger.warning("skipped %s: %s", path, reason)
+        logger.warning("%s: %s", path, reason)
 
+    def skip(self, notice: Notice) -> None:
+        self.report.skipped += 1
+        self.warn(notice)
 
-def list_sources(
-    paths: Iterable[Path | str], errors: list[ExtractionError] | None = None
-) -> list[tuple[Path, Path]]:
-    """Every (file, root) pair to index; raises ExtractionError for a path that does not exist.
-
-    Directories that cannot be read are appended to ``errors`` (when given).
-    """
-    paths = [Path(p) for p in paths]
-    for path in paths:
-        if not path.exists():
-            raise ExtractionError("no such file or directory", str(path))
-    return list(ingest.iter_sources(paths, errors))
+    def warn(self, notice: Notice) -> None:
+        self.report.warnings.append((notice.path, notice.reason))
+        logger.warning("%s: %s", notice.path, notice.reason)
 
 
 def build_index(
@@ -91,6 +87,7 @@ def build_index(
     rebuild: bool = False,
     progress: ProgressFn | None = None,
     profiles: Sequence[SiteProfile] = (),
+    follow_symlinks: bool = False,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
 
@@ -101,6 +98,8 @@ def build_index(
     kept. ``rebuild`` builds a fresh index instead (also done automatically when the index was
     built by an incompatible version). ``profiles`` are site profiles for extraction; when they
     change, every file is read again (only articles whose extraction changed are rewritten).
+    Symbolic links leading outside ``paths`` are followed only with ``follow_symlinks`` (see
+    :mod:`search.sources`); files left out are counted in ``IndexReport.skipped``.
 
     The work goes into a new generation, published atomically when complete: readers never
     see a half-done run, and a crash leaves the previous state live. Raises IndexLockedError
@@ -108,8 +107,7 @@ def build_index(
     """
     started = time.monotonic()
     paths = [Path(p) for p in paths]
-    walk_errors: list[ExtractionError] = []
-    sources = list_sources(paths, walk_errors)
+    found = sources.walk(paths, follow_symlinks=follow_symlinks)
     index_dir = Path(index_dir)
     with store.write_lock(index_dir):
         live = _usable_live(index_dir)
@@ -120,10 +118,14 @@ def build_index(
             key = f"{EXTRACTOR_VERSION}:{profiles_digest(profiles)}"
             run = _Run(IndexReport(), gen.states(), profiles=tuple(profiles))
             run.recheck = gen.extraction_key() != key
-            for error in walk_errors:  # unreadable folders, broken links: keep what they held
-                run.failed_dirs.extend({Path(os.path.abspath(error.path)), Path(error.path).resolve()})
+            for error in found.failures:  # unreadable folders, broken links: keep what they held
                 run.fail(error.path, error.reason)
-            dirty = _update(gen, run, sources, paths, progress)
+            for failed in found.failed_paths:
+                run.failed_sources.add(source_key(failed))
+                run.failed_dirs.append(source_key(failed))
+            for notice in found.skipped:
+                run.skip(notice)
+            dirty = _update(gen, run, found.files, paths, progress)
             if run.recheck:
                 gen.set_extraction_key(key)
                 dirty = True
@@ -204,12 +206,12 @@ def _update_stamps(gen: Generation, run: _Run, removed: set[str]) -> bool:
 
 def _precheck(path: Path, run: _Run) -> tuple[int, int] | None:
     """The file's (mtime_ns, size) when it must be read; None when it is unchanged or unreadable."""
-    source = str(path.resolve())
+    source = source_key(path)
     try:
         info = path.stat()
     except OSError as exc:
         run.failed_sources.add(source)
-        run.fail(str(path), f"cannot read file: {exc.strerror or exc}")
+        run.fail(shown(path), sources.read_failure(exc))
         return None
     stamp = (info.st_mtime_ns, info.st_size)
     known = run.by_source.get(source, [])
@@ -225,21 +227,21 @@ Pending = tuple[Path, Path, tuple[int, int]]
 
 def _extract_all(
     pending: list[Pending], profiles: tuple[SiteProfile, ...]
-) -> Iterator[tuple[Pending, Iterable[Article | ExtractionError]]]:
+) -> Iterator[tuple[Pending, Iterable[Article | ExtractionError | Notice]]]:
     """Extract the pending files, in order; HTML parsing runs on every core for large batches.
 
     Workers are spawned (not forked), so they inherit neither the writer lock nor open index
     files: a killed run leaves nothing holding the lock. JSONL feeds stream in this process.
     """
-    pages = [item for item in pending if ingest.source_kind(item[0]) != "jsonl"]
-    feeds = [item for item in pending if ingest.source_kind(item[0]) == "jsonl"]
+    pages = [item for item in pending if sources.source_kind(item[0]) != "jsonl"]
+    feeds = [item for item in pending if sources.source_kind(item[0]) == "jsonl"]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if workers > 1 and len(pages) >= PARALLEL_MIN_FILES:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            jobs = [(str(path), str(root), profiles) for path, root, _stamp in pages]
+            jobs = [(path, root, profiles) for path, root, _stamp in pages]
             yield from zip(pages, pool.map(_extract_file, jobs, chunksize=8))
     else:
         for item in pages:
@@ -260,26 +262,33 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _extract_file(job: tuple[str, str, tuple[SiteProfile, ...]]) -> list[Article | ExtractionError]:
-    """Worker-process entry point: every article (or error) of one file."""
+def _extract_file(job: tuple[Path, Path, tuple[SiteProfile, ...]]) -> list[Article | ExtractionError | Notice]:
+    """Worker-process entry point: every article (or error, or notice) of one file."""
     path, root, profiles = job
-    return list(ingest.iter_file(Path(path), Path(root), profiles))
+    return list(ingest.iter_file(path, root, profiles))
 
 
 def _take(
-    path: Path, items: Iterable[Article | ExtractionError], stamp: tuple[int, int], run: _Run, spool: IO[str], links: IO[str]
+    path: Path,
+    items: Iterable[Article | ExtractionError | Notice],
+    stamp: tuple[int, int],
+    run: _Run,
+    spool: IO[str],
+    links: IO[str],
 ) -> None:
     """Compare a file's extracted articles with the index; spool the ones that changed (and,
     apart, their links: the link graph of a large run is read back, not held in memory)."""
-    source = str(path.resolve())
+    source = source_key(path)
     for item in items:
+        if isinstance(item, Notice):
+            run.warn(item)
+            continue
         if isinstance(item, ExtractionError):
             run.failed_sources.add(source)
-            run.fail(item.path or str(path), item.reason)
+            run.fail(item.path or shown(path), item.reason)
             continue
-        item.source = source
         if item.id in run.seen_ids:
-            run.fail(str(path), f"duplicate article id {item.id!r}")
+            run.fail(shown(path), f"duplicate article id {item.id!r}")
             continue
         run.seen_ids.add(item.id)
         digest = content_hash(item)
@@ -350,35 +359,29 @@ def _removed_ids(
     states: dict[str, IndexedState],
     seen_ids: set[str],
     failed_sources: set[str],
-    failed_dirs: list[Path],
+    failed_dirs: list[str],
     paths: list[Path],
 ) -> set[str]:
     """Indexed articles from sources inside this run's scope that this run did not produce.
 
     Nothing indexed from a source that failed (wholly or in part) this time, or from under a
-    directory that could not be read, is removed.
+    directory that could not be read, is removed. Sources are compared as source keys
+    (:func:`~search.sources.source_key`): an article read through a symbolic link that is gone,
+    or no longer followed, is removed with it.
     """
-    dirs = [p.resolve() for p in paths if p.is_dir()]
-    files = {str(p.resolve()) for p in paths if not p.is_dir()}
+    dirs = [source_key(p) for p in paths if p.is_dir()]
+    files = {source_key(p) for p in paths if not p.is_dir()}
     gone: set[str] = set()
     for doc_id, state in states.items():
         if doc_id in seen_ids:
             continue
         source = state.source
-        if source in failed_sources or any(_is_within(source, d) for d in failed_dirs):
+        if source in failed_sources or any(is_within(source, d) for d in failed_dirs):
             continue
-        in_scope = source in files or any(_is_within(source, d) for d in dirs)
+        in_scope = source in files or any(is_within(source, d) for d in dirs)
         if in_scope:
             gone.add(doc_id)
     return gone
-
-
-def _is_within(source: str, folder: Path) -> bool:
-    try:
-        Path(source).relative_to(folder)
-    except ValueError:
-        return False
-    return True
 
 
 def content_hash(article: Article) -> str:
@@ -435,4 +438,4 @@ def incoming_anchors(nodes: dict[str, _Node], edges: Iterable[tuple[str, Sequenc
             seen.add((target, text))
             texts[target].append(canonical.setdefault(text, text))
     canonical.clear()
-    return {doc_id: "\n".join(sorted(items)) for doc_id, items in texts.items()}
+    return {doc_id: "\n".join(sorted(items)[: limits.MAX_ANCHOR_TEXTS]) for doc_id, items in texts.items()}

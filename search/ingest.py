@@ -1,9 +1,11 @@
-"""Ingestion: read scraped health pages, plain-text exports and JSONL feeds into Article records.
+"""Ingestion: read scraped health pages, plain-text exports and JSONL feeds into clean Article records.
 
-Entry points: :func:`iter_sources` finds the files, :func:`iter_file` reads one file of any
-supported kind (HTML, text export, JSONL, each optionally gzipped) and yields articles or
-:class:`~search.errors.ExtractionError` values (never raising), :func:`extract` parses one
-HTML page (see :mod:`search.extraction` for the main-content extractor).
+Entry points: :func:`iter_file` reads one file of any supported kind (HTML, text export, JSONL,
+each optionally gzipped) and yields clean articles, :class:`~search.errors.ExtractionError`
+values for what failed and :class:`~search.models.Notice` values for what a limit cut (never
+raising); :func:`extract` parses one HTML page. Finding the files is :mod:`search.sources`,
+feeds are :mod:`search.feeds`, the main-content extractor is :mod:`search.extraction`. Every
+article leaves this module through :func:`search.sanitize.clean_article`.
 """
 
 from __future__ import annotations
@@ -11,30 +13,26 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
-import json
 import logging
 import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, cast
 
 from charset_normalizer import from_bytes
 
+from . import limits
 from .errors import ExtractionError
 from .extraction import collapse, extract_article
+from .feeds import iter_jsonl
+from .limits import size_text
+from .models import Article, Link, LinkKind, Notice
 from .profiles import SiteProfile
-from .models import LINK_KINDS, Article, Link, LinkKind
+from .sanitize import clean_article, shown
+from .sources import SUPPORTED_SUFFIXES, UNSUPPORTED_MESSAGE, open_source, read_failure, source_key, source_kind
 
 logger = logging.getLogger(__name__)
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-TEXT_SUFFIXES = (".txt",)
-JSONL_SUFFIXES = (".jsonl",)
-SUPPORTED_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES
-UNSUPPORTED_MESSAGE = "unsupported file type (expected .html, .htm, .txt, .jsonl, optionally .gz)"
 
 _SNIFF_BYTES = 8192
 _BINARY_MAGIC = (  # PNG, PDF, ZIP (and docx/xlsx), GIF, JPEG, gzip, xz, 7z, ELF
@@ -68,6 +66,7 @@ _WESTERN_LANGUAGES = frozenset(
 ) | {""}
 _PREFERRED_CODECS = ("cp1251", "cp1250", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257")
 _LINK_LINE = re.compile(r"^(<<|>>):\s*(.*\S)\s*$")
+_START_TAG = re.compile(rb"<[A-Za-z]")
 _SNIPPET_END = ("...", "…")
 
 
@@ -167,15 +166,18 @@ def _detect_codec(data: bytes) -> str | None:
 
 
 def extract(html: str | bytes, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
-    """Parse one HTML page into an Article (title, body, url, links, metadata).
+    """Parse one HTML page into a clean Article (title, body, url, links, metadata).
 
     ``id`` is a slug of the canonical URL's last path segment ("" without any URL) and
     ``source`` is empty; :func:`iter_file` fills both from the file path. ``profiles`` are
-    optional site profiles (:mod:`search.profiles`).
+    optional site profiles (:mod:`search.profiles`). What the limits cut is logged.
     """
     if isinstance(html, (bytes, bytearray)):
         html = decode_html(bytes(html))
-    return extract_article(html, url, profiles)
+    article = extract_article(html, url, profiles)
+    for note in clean_article(article):
+        logger.info("%s: %s", shown(url or "page"), note)
+    return article
 
 
 def body_text(html: str, url: str | None = None) -> str:
@@ -265,103 +267,7 @@ def _dedupe(links: Iterable[Link]) -> list[Link]:
 
 
 # --------------------------------------------------------------------------------------------
-# JSONL feeds
-
-
-def iter_jsonl(path: Path) -> Iterator[Article | ExtractionError]:
-    """Stream one article per line; a bad line yields an ExtractionError and reading goes on.
-
-    Accepts the project shape (``id``, ``title``, ``body``, optional ``url``, ``links``,
-    ``description``, ``language``, ``published``, ``modified``) and BEIR corpus lines
-    (``_id``, ``title``, ``text``).  ``path`` may be gzipped (``.gz``).
-    """
-    try:
-        with _open_text_stream(path) as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield _article_from_json(line)
-                except ValueError as exc:
-                    yield ExtractionError(str(exc), path=f"{path}:{number}")
-    except OSError as exc:
-        yield ExtractionError(_read_failure(exc), path=str(path))
-    except (EOFError, zlib.error) as exc:
-        yield ExtractionError(_gzip_failure(exc), path=str(path))
-
-
-def _open_text_stream(path: Path) -> IO[str]:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig", errors="replace")
-    return open(path, encoding="utf-8-sig", errors="replace")
-
-
-def _article_from_json(line: str) -> Article:
-    try:
-        data = json.loads(line)
-    except (ValueError, RecursionError) as exc:
-        raise ValueError(f"invalid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-    ident = data.get("id", data.get("_id"))
-    if ident is None or ident == "":
-        raise ValueError("missing id")
-    if isinstance(ident, bool) or not isinstance(ident, (str, int)):
-        raise ValueError("id must be a string")
-    body = data.get("body", data.get("text"))
-    if body is None:
-        raise ValueError("missing body (or text)")
-    fields = {"body": body}
-    for key in ("title", "url", "description", "language", "published", "modified"):
-        value = data.get(key)
-        fields[key] = "" if value is None else value
-    for key, value in fields.items():
-        if not isinstance(value, str):
-            raise ValueError(f"{key} must be a string, got {type(value).__name__}")
-    return Article(
-        id=str(ident),
-        title=collapse(fields["title"]),
-        body=fields["body"].strip(),
-        url=fields["url"],
-        links=_json_links(data.get("links")),
-        description=fields["description"],
-        language=fields["language"],
-        published=fields["published"],
-        modified=fields["modified"],
-    )
-
-
-def _json_links(value: Any) -> list[Link]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError("links must be a list")
-    links = []
-    for item in value:
-        if not isinstance(item, dict):
-            raise ValueError("each link must be an object")
-        url, text, kind = item.get("url", ""), item.get("text", ""), item.get("kind", "body")
-        if not all(isinstance(v, str) for v in (url, text, kind)):
-            raise ValueError("link url, text and kind must be strings")
-        if kind not in LINK_KINDS:
-            raise ValueError(f"unknown link kind {kind!r}")
-        links.append(Link(url=url, text=text, kind=cast(LinkKind, kind)))
-    return links
-
-
-# --------------------------------------------------------------------------------------------
 # files
-
-
-def source_kind(path: Path) -> str | None:
-    """"html", "text" or "jsonl" from the file name (``.gz`` allowed), None when unsupported."""
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    for suffixes, kind in ((HTML_SUFFIXES, "html"), (TEXT_SUFFIXES, "text"), (JSONL_SUFFIXES, "jsonl")):
-        if name.endswith(suffixes):
-            return kind
-    return None
 
 
 def article_id(path: Path, root: Path | None = None) -> str:
@@ -383,39 +289,52 @@ def article_id(path: Path, root: Path | None = None) -> str:
 
 def iter_file(
     path: Path, root: Path | None = None, profiles: Sequence[SiteProfile] = ()
-) -> Iterator[Article | ExtractionError]:
-    """Read one source file into articles; every failure is yielded as an ExtractionError."""
+) -> Iterator[Article | ExtractionError | Notice]:
+    """Read one source file into clean articles, the failures (ExtractionError) and what the
+    limits cut (Notice), in order; never raises. ``source`` is :func:`~search.sources.source_key`."""
+    name = shown(path)
     kind = source_kind(path)
     if kind is None:
-        yield ExtractionError(UNSUPPORTED_MESSAGE, path=str(path))
+        yield ExtractionError(UNSUPPORTED_MESSAGE, path=name)
         return
-    if kind == "jsonl":  # streamed line by line, so no whole-file size limit
+    source = source_key(path)
+    if kind == "jsonl":
         if _is_empty(path):
-            yield ExtractionError("empty file", path=str(path))
+            yield ExtractionError("empty file", path=name)
             return
         for item in iter_jsonl(path):
-            if isinstance(item, Article):
-                item.source = str(path)
-            yield item
+            if isinstance(item, ExtractionError):
+                yield item
+                continue
+            number, article = item
+            article.source = source
+            yield from _cleaned(article, f"{name}:{number}")
         return
     try:
         data = _read_limited(path)
         _check_text(data)
         article = _article_from_bytes(data, kind, path, profiles)
     except ExtractionError as exc:
-        yield ExtractionError(exc.reason, path=str(path))
+        yield ExtractionError(exc.reason, path=name)
         return
     article.id = article_id(path, root)
-    article.source = str(path)
+    article.source = source
+    yield from _cleaned(article, name)
+
+
+def _cleaned(article: Article, where: str) -> Iterator[Article | Notice]:
+    for note in clean_article(article):
+        yield Notice(where, note)
     yield article
 
 
 def _article_from_bytes(data: bytes, kind: str, path: Path, profiles: Sequence[SiteProfile]) -> Article:
     if kind == "html":
+        _check_tags(data)
         try:
-            article = extract(decode_html(data), url=path.resolve().as_uri(), profiles=profiles)
+            article = extract_article(decode_html(data), url=path.resolve().as_uri(), profiles=profiles)
         except Exception as exc:  # a safety net: one odd page must not stop a batch
-            logger.warning("%s: extraction failed", path, exc_info=True)
+            logger.warning("%s: extraction failed", shown(path), exc_info=True)
             raise ExtractionError(f"extraction failed ({type(exc).__name__}: {exc})"[:200]) from None
         if not article.title and not article.body:
             raise ExtractionError("no article text found")
@@ -426,6 +345,16 @@ def _article_from_bytes(data: bytes, kind: str, path: Path, profiles: Sequence[S
     return article
 
 
+def _check_tags(data: bytes) -> None:
+    """Refuse pages with more than MAX_HTML_TAGS start tags (parsing cost grows with them)."""
+    limit = limits.MAX_HTML_TAGS
+    if data.count(b"<") <= limit:
+        return
+    count = sum(1 for _ in _START_TAG.finditer(data))
+    if count > limit:
+        raise ExtractionError(f"too many HTML elements ({count:,}; the limit is {limit:,})")
+
+
 def _is_empty(path: Path) -> bool:
     try:
         return path.stat().st_size == 0
@@ -434,17 +363,18 @@ def _is_empty(path: Path) -> bool:
 
 
 def _read_limited(path: Path) -> bytes:
-    """File bytes (decompressed when ``.gz``), refusing empty and oversized files."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ExtractionError(f"file too large ({_size(size)} > {_size(MAX_FILE_BYTES)} limit)")
-        if size == 0:
-            raise ExtractionError("empty file")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ExtractionError(_read_failure(exc)) from None
+    """File bytes (decompressed when ``.gz``), refusing empty and oversized files unread."""
+    limit = limits.MAX_FILE_BYTES
+    with open_source(path) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise ExtractionError(f"file too large ({size_text(size)} > {size_text(limit)} limit)")
+            if size == 0:
+                raise ExtractionError("empty file")
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise ExtractionError(read_failure(exc)) from None
     if path.name.lower().endswith(".gz"):
         data = _gunzip_limited(data)
     if not data:
@@ -454,13 +384,14 @@ def _read_limited(path: Path) -> bytes:
 
 def _gunzip_limited(data: bytes) -> bytes:
     """Decompress gzip data (all members) without ever holding more than the size limit."""
+    limit = limits.MAX_FILE_BYTES
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            out = stream.read(MAX_FILE_BYTES + 1)
+            out = stream.read(limit + 1)
     except (OSError, EOFError, zlib.error) as exc:
-        raise ExtractionError(_gzip_failure(exc)) from None
-    if len(out) > MAX_FILE_BYTES:
-        raise ExtractionError(f"file too large (decompressed size > {_size(MAX_FILE_BYTES)} limit)")
+        raise ExtractionError("truncated gzip data" if isinstance(exc, EOFError) else "corrupt gzip data") from None
+    if len(out) > limit:
+        raise ExtractionError(f"file too large (decompressed size > {size_text(limit)} limit)")
     return out
 
 
@@ -470,86 +401,3 @@ def _check_text(data: bytes) -> None:
         raise ExtractionError("binary file, not text")
     if b"\x00" in head and not head.startswith(tuple(bom for bom, _ in _BOMS)):
         raise ExtractionError("binary file, not text")
-
-
-def _read_failure(exc: OSError) -> str:
-    return f"cannot read file: {exc.strerror or exc}"
-
-
-def _gzip_failure(exc: BaseException) -> str:
-    if isinstance(exc, EOFError):
-        return "truncated gzip data"
-    return "corrupt gzip data"
-
-
-def _size(n: int) -> str:
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if n >= factor:
-            value = n / factor
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-    return f"{n} bytes"
-
-
-# --------------------------------------------------------------------------------------------
-# walking
-
-
-def iter_sources(
-    paths: Iterable[Path], errors: list[ExtractionError] | None = None
-) -> Iterator[tuple[Path, Path]]:
-    """Yield ``(file, root)`` for every supported file under the given files and directories.
-
-    Directories are walked recursively in sorted order, skipping hidden names and symlinked
-    directories already seen.  A missing path or an explicit file of an unsupported type
-    raises :class:`ExtractionError` (before anything is yielded for that path).  A directory
-    that cannot be read is skipped: appended to ``errors`` when given, else logged.
-    """
-    for path in paths:
-        path = Path(path)
-        if not path.exists():
-            raise ExtractionError("no such file or directory", path=str(path))
-        if path.is_dir():
-            yield from _walk_dir(path, path, set(), errors)
-        elif source_kind(path) is None:
-            raise ExtractionError(UNSUPPORTED_MESSAGE, path=str(path))
-        else:
-            yield path, path.parent
-
-
-def _walk_dir(
-    directory: Path, root: Path, seen: set[tuple[int, int]], errors: list[ExtractionError] | None
-) -> Iterator[tuple[Path, Path]]:
-    try:
-        info = directory.stat()
-        key = (info.st_dev, info.st_ino)
-        if key in seen:
-            logger.debug("skipping already visited directory %s", directory)
-            return
-        seen.add(key)
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-    except OSError as exc:
-        reason = f"cannot read directory: {exc.strerror or exc}"
-        if errors is None:
-            logger.warning("%s: %s", directory, reason)
-        else:
-            errors.append(ExtractionError(reason, path=str(directory)))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        child = Path(entry.path)
-        try:
-            is_dir = entry.is_dir()
-            is_file = not is_dir and entry.is_file()
-        except OSError:
-            is_dir = is_file = False
-        if is_dir:
-            yield from _walk_dir(child, root, seen, errors)
-        elif is_file and source_kind(child) is not None:
-            yield child, root
-        elif entry.is_symlink() and not os.path.exists(entry.path):
-            if errors is None:
-                logger.warning("%s: broken symbolic link", child)
-            else:
-                errors.append(ExtractionError("broken symbolic link", path=str(child)))

@@ -26,6 +26,18 @@ class Link:
         return {"url": self.url, "text": self.text, "kind": self.kind}
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A warning about one source that did not make it a failure: something a limit cut, or a
+    file left out on purpose (a symbolic link not followed, a named pipe)."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
 @dataclass
 class Article:
     """One extracted article, ready to index.
@@ -127,7 +139,11 @@ class IndexReport:
     unchanged: int = 0
     removed: int = 0
     failed: int = 0
+    #: files left out on purpose (symbolic links not followed, loops, named pipes...)
+    skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    #: what was skipped, and what a limit cut from an article that was indexed: (path, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -135,14 +151,16 @@ class IndexReport:
         return self.failed == 0
 
     def summary(self) -> str:
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.failed} failed in {self.seconds:.1f}s"
+            f"{self.removed} removed, {self.failed} failed{skipped} in {self.seconds:.1f}s"
         )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["failures"] = [{"path": p, "reason": r} for p, r in self.failures]
+        data["warnings"] = [{"path": p, "reason": r} for p, r in self.warnings]
         return data
 
 

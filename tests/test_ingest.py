@@ -1,9 +1,10 @@
-"""Ingestion: HTML extraction, decoding, text exports, JSONL feeds, file reading and walking."""
+"""Ingestion: HTML extraction, decoding, text exports and reading files (feeds: test_feeds.py;
+walking: test_sources.py)."""
 
 from __future__ import annotations
 
-import builtins
 import gzip
+import io
 import json
 import logging
 import os
@@ -14,16 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from search import ingest
+from search import ingest, limits
 from search.errors import ExtractionError
-from search.ingest import (
-    decode_html,
-    extract,
-    iter_file,
-    iter_jsonl,
-    iter_sources,
-    parse_text_export,
-)
+from search.ingest import decode_html, extract, iter_file, parse_text_export
 from search.models import Article, Link
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -609,70 +603,6 @@ def test_html_page_and_its_text_export_agree() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# JSONL feeds
-
-
-def test_jsonl_good_beir_and_bad_lines() -> None:
-    path = FIXTURES / "feed.jsonl"
-    items = list(iter_jsonl(path))
-    articles = [i for i in items if isinstance(i, Article)]
-    errors = [i for i in items if isinstance(i, ExtractionError)]
-    assert [a.id for a in articles] == ["flu-basics", "MED-10", "42", "last"]
-    first = articles[0]
-    assert first.links == [Link(f"{SITE}/articles/cold", "Common cold", "related")]
-    assert (first.url, first.description, first.language, first.published, first.modified) == (
-        f"{SITE}/articles/flu",
-        "What flu is.",
-        "en",
-        "2024-01-02",
-        "2024-01-05",
-    )
-    beir = articles[1]
-    assert (beir.title, beir.body) == (
-        "Statin use and breast cancer survival",
-        "Recent studies have suggested that statins may reduce mortality.",
-    )
-    assert [e.path for e in errors] == [f"{path}:{n}" for n in (4, 5, 6, 7, 8, 10)]
-    reasons = [e.reason for e in errors]
-    assert reasons[0].startswith("invalid JSON")
-    assert reasons[1:5] == [
-        "missing id",
-        "missing body (or text)",
-        "title must be a string, got list",
-        "expected a JSON object, got list",
-    ]
-    assert "sideways" in reasons[5]
-    assert str(errors[1]) == f"{path}:5: missing id"
-
-
-def test_jsonl_gzip_through_iter_file(tmp_path: Path) -> None:
-    path = tmp_path / "feed.jsonl.gz"
-    path.write_bytes(gzip.compress((FIXTURES / "feed.jsonl").read_bytes()))
-    items = list(iter_file(path, tmp_path))
-    articles = [i for i in items if isinstance(i, Article)]
-    assert [a.id for a in articles] == ["flu-basics", "MED-10", "42", "last"]  # JSONL keeps its own ids
-    assert {a.source for a in articles} == {str(path)}
-    assert sum(isinstance(i, ExtractionError) for i in items) == 6
-
-
-def test_jsonl_is_streamed(tmp_path: Path) -> None:
-    path = tmp_path / "feed.jsonl"
-    path.write_text(json.dumps({"id": "a", "body": "first"}) + "\n", encoding="utf-8")
-    stream = iter_jsonl(path)
-    assert next(stream).id == "a"  # type: ignore[union-attr]
-    with path.open("a", encoding="utf-8") as handle:  # lines written later are still read
-        handle.write(json.dumps({"id": "b", "body": "second"}) + "\n")
-    assert [a.id for a in stream] == ["b"]  # type: ignore[union-attr]
-
-
-def test_truncated_gzip_jsonl_reports_an_error(tmp_path: Path) -> None:
-    path = tmp_path / "feed.jsonl.gz"
-    path.write_bytes(gzip.compress((FIXTURES / "feed.jsonl").read_bytes())[:-30])
-    errors = [i for i in iter_jsonl(path) if isinstance(i, ExtractionError)]
-    assert errors[-1].reason in ("truncated gzip data", "corrupt gzip data")
-
-
-# --------------------------------------------------------------------------------------------
 # iter_file
 
 
@@ -732,25 +662,44 @@ def test_text_export_without_a_title_line(tmp_path: Path) -> None:
 def test_too_large_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.html"
     path.write_bytes(b"<p>" + b"a" * 2000 + b"</p>")
-    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 1024)
-    monkeypatch.setattr(builtins, "open", _refuse_open)  # proves the size is checked with stat
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(os, "fdopen", _Unreadable)  # proves the size is checked before reading
     assert only_error(path).reason == "file too large (2.0 KB > 1 KB limit)"
 
 
-def _refuse_open(*args: object, **kwargs: object) -> None:
-    raise AssertionError("the file should not be opened")
+class _Unreadable(io.RawIOBase):
+    def __init__(self, fd: int, mode: str) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def read(self, size: int = -1) -> bytes:
+        raise AssertionError("the file should not be read")
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def test_size_message_for_real_sizes() -> None:
-    assert ingest._size(int(63.2 * 1024 * 1024)) == "63.2 MB"
-    assert ingest._size(ingest.MAX_FILE_BYTES) == "50 MB"
+    assert limits.size_text(int(63.2 * 1024 * 1024)) == "63.2 MB"
+    assert limits.size_text(limits.MAX_FILE_BYTES) == "50 MB"
 
 
 def test_gzip_bomb_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "bomb.html.gz"
     path.write_bytes(gzip.compress(b"<p>" + b"a" * 200_000 + b"</p>"))
-    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 10_000)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 10_000)
     assert only_error(path).reason == "file too large (decompressed size > 9.8 KB limit)"
+
+
+def test_pages_with_too_many_elements_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_HTML_TAGS", 100)
+    path = tmp_path / "tags.html"
+    path.write_text("<p>" + "<b>x</b> a < b " * 150 + "</p>", encoding="utf-8")
+    assert only_error(path).reason == "too many HTML elements (151; the limit is 100)"
+    path.write_text("<p>" + "a < b, " * 500 + "</p>", encoding="utf-8")  # '<' in text is not an element
+    assert only_article(path).body.startswith("a < b")
 
 
 def test_truncated_and_corrupt_gzip(tmp_path: Path) -> None:
@@ -769,7 +718,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def denied(file: object, *args: object, **kwargs: object) -> object:
         raise PermissionError(13, "Permission denied", str(file))
 
-    monkeypatch.setattr(builtins, "open", denied)
+    monkeypatch.setattr(os, "open", denied)
     assert only_error(path).reason == "cannot read file: Permission denied"
 
 
@@ -792,103 +741,6 @@ def test_unsupported_file_through_iter_file(tmp_path: Path) -> None:
 
 def test_missing_file_through_iter_file(tmp_path: Path) -> None:
     assert only_error(tmp_path / "gone.html").reason == "cannot read file: No such file or directory"
-
-
-# --------------------------------------------------------------------------------------------
-# iter_sources
-
-
-def make_tree(root: Path) -> None:
-    for rel in (
-        "b.html",
-        "a/z.txt",
-        "a/y.jsonl.gz",
-        "a/b/c.htm",
-        "c.HTML",
-        "notes.pdf",
-        "image.png",
-        ".hidden.html",
-        ".git/config.html",
-        "a/.cache/x.html",
-        "d.html.gz",
-        "e.xhtml",
-    ):
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("<p>x</p>", encoding="utf-8")
-
-
-def rel_files(pairs: list[tuple[Path, Path]], root: Path) -> list[str]:
-    return [file.relative_to(root).as_posix() for file, _ in pairs]
-
-
-def test_walk_is_recursive_sorted_and_skips_hidden_and_unsupported(tmp_path: Path) -> None:
-    make_tree(tmp_path)
-    pairs = list(iter_sources([tmp_path]))
-    assert rel_files(pairs, tmp_path) == [
-        "a/b/c.htm",
-        "a/y.jsonl.gz",
-        "a/z.txt",
-        "b.html",
-        "c.HTML",
-        "d.html.gz",
-        "e.xhtml",
-    ]
-    assert {root for _, root in pairs} == {tmp_path}
-
-
-def test_explicit_file_has_its_parent_as_root(tmp_path: Path) -> None:
-    make_tree(tmp_path)
-    assert list(iter_sources([tmp_path / "a" / "z.txt"])) == [(tmp_path / "a" / "z.txt", tmp_path / "a")]
-
-
-def test_missing_path_raises_before_yielding_for_it(tmp_path: Path) -> None:
-    make_tree(tmp_path)
-    stream = iter_sources([tmp_path / "b.html", tmp_path / "missing"])
-    assert next(stream)[0] == tmp_path / "b.html"
-    with pytest.raises(ExtractionError, match="no such file or directory") as info:
-        next(stream)
-    assert info.value.path == str(tmp_path / "missing")
-
-
-def test_explicit_unsupported_file_raises(tmp_path: Path) -> None:
-    make_tree(tmp_path)
-    with pytest.raises(ExtractionError) as info:
-        list(iter_sources([tmp_path / "notes.pdf"]))
-    assert info.value.reason == "unsupported file type (expected .html, .htm, .txt, .jsonl, optionally .gz)"
-
-
-def test_symlink_loops_terminate(tmp_path: Path) -> None:
-    make_tree(tmp_path)
-    try:
-        (tmp_path / "a" / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
-        (tmp_path / "a" / "again").symlink_to(tmp_path / "a", target_is_directory=True)
-    except (OSError, NotImplementedError):
-        pytest.skip("symlinks not supported here")
-    files = rel_files(list(iter_sources([tmp_path])), tmp_path)
-    assert sorted(files) == sorted(set(files))  # nothing visited twice
-    assert "b.html" in files and "a/z.txt" in files
-
-
-def test_unreadable_directory_is_logged_and_skipped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    make_tree(tmp_path)
-    real_scandir = os.scandir
-
-    def scandir(path: object) -> object:
-        if Path(str(path)).name == "a":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "scandir", scandir)
-    with caplog.at_level(logging.WARNING, logger="search.ingest"):
-        files = rel_files(list(iter_sources([tmp_path])), tmp_path)
-    assert files == ["b.html", "c.HTML", "d.html.gz", "e.xhtml"]
-    assert any(
-        "cannot read directory" in r.getMessage() and "Permission denied" in r.getMessage()
-        for r in caplog.records
-    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Property test: arbitrary HTML-ish input never crashes ingestion and never leaks scripts."""
+"""Property tests: arbitrary HTML-ish input never crashes ingestion, never leaks scripts, and
+always gives clean text (no control characters, valid Unicode) and safe URLs."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ ATTRS = [
     ' href="/x"',
     ' rel="next"',
     ' style="display:none"',
+    ' href="javascript:alert(1)"',
+    ' href=" JaVa&#10;ScRipt:alert(1)"',
+    ' href="data:text/html,x"',
 ]
 WORDS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
 
@@ -25,7 +29,9 @@ SECRET = "SECRETSCRIPTPAYLOAD"
 
 piece = st.one_of(
     WORDS,
-    st.sampled_from(["\n", " ", "&amp;", "&lt;", "<!-- c -->", "<![CDATA[x]]>", "\x00", "\ufeff"]),
+    st.sampled_from(["\n", " ", "&amp;", "&lt;", "<!-- c -->", "<![CDATA[x]]>", "\x00", "\ufeff", "\x1b[2J",
+                     "\x1b]0;title\x07", "\x9b31m", "&#27;[1m", "&#x9b;", "&#xd800;", "&lt;script&gt;"]),
+    st.just('<link rel="canonical" href="javascript:alert(1)">'),
     st.builds(lambda t, a: f"<{t}{a}>", st.sampled_from(TAGS), st.sampled_from(ATTRS)),
     st.builds(lambda t: f"</{t}>", st.sampled_from(TAGS)),
     st.just(f"<script>var x = '{SECRET}';</script>"),
@@ -46,7 +52,21 @@ def test_html_ish_text_never_crashes_or_leaks_scripts(html: str) -> None:
         assert SECRET not in article.body
     assert "\n\n\n" not in article.body and "  " not in article.body
     assert all(p == p.strip() and p for p in article.body.split("\n\n")) or article.body == ""
-    assert not any(link.url.startswith("javascript:") for link in article.links)
+    assert_clean(article)
+
+
+SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")
+
+
+def assert_clean(article: Article) -> None:
+    """Every text field valid Unicode without control characters; no script-bearing URL."""
+    texts = [article.id, article.title, article.body, article.url, article.description, article.language,
+             article.published, article.modified, *(t for link in article.links for t in (link.url, link.text))]
+    for text in texts:
+        text.encode("utf-8")
+        assert not any((ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F for c in text), repr(text)
+    for url in [article.url, *(link.url for link in article.links)]:
+        assert not "".join(url.split()).lower().startswith(SCRIPT_SCHEMES), url
 
 
 def _visible_text(html: str) -> str:
@@ -59,7 +79,9 @@ def _visible_text(html: str) -> str:
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_raw_text_never_crashes(text: str) -> None:
-    assert isinstance(extract(text), Article)
+    article = extract(text)
+    assert isinstance(article, Article)
+    assert_clean(article)
     exported = parse_text_export(text)
     assert "\n\n\n" not in exported.body
     assert all(link.url == "" for link in exported.links)
@@ -69,4 +91,6 @@ def test_raw_text_never_crashes(text: str) -> None:
 @given(st.binary(max_size=2000))
 def test_raw_bytes_never_crash(data: bytes) -> None:
     assert isinstance(decode_html(data), str)
-    assert isinstance(extract(data), Article)
+    article = extract(data)
+    assert isinstance(article, Article)
+    assert_clean(article)

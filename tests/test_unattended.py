@@ -453,13 +453,13 @@ def test_bad_files_are_skipped_one_warning_each_and_every_good_page_is_indexed(t
         write_article(corpus, i, OLD)
     for i in good[30:]:
         write_article(corpus / "sub", i, OLD)
-    os.symlink(corpus / "sub", corpus / "sub" / "loop")  # a directory loop: walked once
+    os.symlink(corpus / "sub", corpus / "sub" / "loop")  # a link inside the corpus: left out silently
     gz_page = page("zipped", "Zipped Page", ["Compressed page about pertussis boosters."])
     (corpus / "zipped.html.gz").write_bytes(gzip.compress(gz_page.encode()))
     # wrongly encoded: declares utf-8, is cp1252 -> decoded leniently and indexed, not a failure
     latin = page("latin", "Café Notes", ["A café near the clinic serves crème brûlée to naïve patients."])
     (corpus / "latin.html").write_bytes(latin.encode("cp1252"))
-    os.mkfifo(corpus / "pipe.html")  # not a regular file: ignored, and it must not block the run
+    os.mkfifo(corpus / "pipe.html")  # not a regular file: skipped with a warning, and never blocks the run
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("page.html", "<p>hi</p>")
@@ -491,13 +491,14 @@ def test_bad_files_are_skipped_one_warning_each_and_every_good_page_is_indexed(t
     proc = hs("index", corpus, "--index", index_dir, timeout=60)
     assert proc.returncode == 1, proc.stderr
     warned = warnings_of(proc.stderr)
-    assert len(warned) == len(bad), proc.stderr
+    assert len(warned) == len(bad) + 1, proc.stderr
+    assert f"warning: {corpus / 'pipe.html'}: not a regular file (a named pipe)" in warned
     for name, reason in bad.items():
         mine = [line for line in warned if f"{corpus / name}: " in line]
         assert len(mine) == 1 and reason in mine[0], (name, warned)
     indexed = len(good) + 3  # + zipped, latin, feed-1
     assert proc.stdout.strip().startswith(
-        f"{index_dir}: {indexed} added, 0 updated, 0 unchanged, 0 removed, {len(bad)} failed in "
+        f"{index_dir}: {indexed} added, 0 updated, 0 unchanged, 0 removed, {len(bad)} failed, 1 skipped in "
     ), proc.stdout
     ix = search.open_index(index_dir)
     assert ix.stats().articles == indexed
@@ -509,7 +510,7 @@ def test_bad_files_are_skipped_one_warning_each_and_every_good_page_is_indexed(t
     assert ix.search(marker(35)).hits[0].id == "sub/p00035"  # not also sub/loop/p00035
 
     # remove the bad files: a clean run; then two good files go bad and keep their articles
-    for name in bad:
+    for name in [*bad, "pipe.html"]:
         if not name.startswith("feed.jsonl"):
             (corpus / name).unlink()
     feed = corpus / "feed.jsonl"
@@ -556,7 +557,7 @@ def test_quiet_failure_prints_only_the_warning_and_the_summary(cron_corpus: Path
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 2, proc.stderr
-    assert lines[0] == f"warning: skipped {cron_corpus / 'empty.html'}: empty file"
+    assert lines[0] == f"warning: {cron_corpus / 'empty.html'}: empty file"
     summary = rf"{re.escape(str(index_dir))}: 4 added, 0 updated, 0 unchanged, 0 removed, 1 failed in \d+\.\ds"
     assert re.fullmatch(summary, lines[1]), lines[1]
 
@@ -601,7 +602,9 @@ def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -
     proc = hs("index", cron_corpus, "--index", index_dir, "--json")
     assert proc.returncode == 0 and proc.stderr == ""
     data = json.loads(proc.stdout)
-    assert set(data) == {"index", "added", "updated", "unchanged", "removed", "failed", "seconds", "failures"}
+    assert set(data) == {
+        "index", "added", "updated", "unchanged", "removed", "failed", "skipped", "seconds", "failures", "warnings"
+    }
     assert (data["added"], data["failed"], data["failures"]) == (4, 0, [])
     assert isinstance(data["seconds"], float)
     (cron_corpus / "hepatitis-c.html").unlink()
@@ -611,7 +614,7 @@ def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -
     data = json.loads(proc.stdout)
     assert (data["added"], data["unchanged"], data["removed"], data["failed"]) == (0, 3, 1, 1)
     assert data["failures"] == [{"path": str(cron_corpus / "bad.html"), "reason": "binary file, not text"}]
-    assert warnings_of(proc.stderr) == [f"warning: skipped {cron_corpus / 'bad.html'}: binary file, not text"]
+    assert warnings_of(proc.stderr) == [f"warning: {cron_corpus / 'bad.html'}: binary file, not text"]
 
 
 def test_log_file_appends_timestamped_summaries(cron_corpus: Path, tmp_path: Path) -> None:
