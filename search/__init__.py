@@ -24,7 +24,7 @@ from .errors import (
     ProfileError,
     QuerySyntaxError,
 )
-from .models import Article, Hit, IndexReport, IndexStats, Link, SearchResults
+from .models import Article, Hit, IndexReport, IndexStats, Link, Notice, SearchResults, Snippet
 
 __version__ = "0.1.0"
 
@@ -51,9 +51,11 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "Link",
+    "Notice",
     "ProfileError",
     "QuerySyntaxError",
     "SearchResults",
+    "Snippet",
     *_LAZY,
 ]
 

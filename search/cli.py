@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import textwrap
@@ -25,6 +24,7 @@ from .errors import (
     QuerySyntaxError,
 )
 from .models import Article, Explanation, SearchResults
+from .render import snippet_terminal, terminal_lines, terminal_text, to_json
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CliError(click.ClickException):
-    """A one-line error with a hint for the next step and a chosen exit code."""
+    """A one-line error with a hint for the next step and a chosen exit code (control
+    characters in the message, say from a file name, are shown escaped)."""
 
     def __init__(self, message: str, hint: str = "", exit_code: int = EXIT_FAILED) -> None:
-        super().__init__(f"{message}. Hint: {hint}." if hint else message)
+        super().__init__(terminal_text(f"{message}. Hint: {hint}." if hint else message))
         self.exit_code = exit_code
 
 
@@ -97,8 +98,18 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 class _LogFormatter(logging.Formatter):
+    """``level: message`` on one line; control characters in the message shown escaped."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
+        return f"{record.levelname.lower()}: {terminal_text(record.getMessage())}"
+
+
+class _FileLogFormatter(logging.Formatter):
+    """Timestamped lines for --log-file, with control characters shown escaped."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        record.message = terminal_text(record.message)
+        return super().formatMessage(record)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -172,10 +183,10 @@ def index_cmd(
         )
     finally:
         bar.close()
-    summary = f"{target}: {report.summary()}"
+    summary = terminal_text(f"{target}: {report.summary()}")
     logger.info("%s", summary)
     if as_json:
-        click.echo(json.dumps({"index": str(target), **report.to_dict()}, indent=2))
+        click.echo(to_json({"index": str(target), **report.to_dict()}))
     elif not quiet:
         click.echo(summary)
     elif report.failed:
@@ -189,7 +200,7 @@ def _log_to_file(path: Path) -> None:
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError as exc:
         raise CliError(f"cannot open log file {path}: {exc.strerror or exc}", "check the path", EXIT_USAGE) from exc
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
+    handler.setFormatter(_FileLogFormatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
     handler.setLevel(logging.INFO)
     root = logging.getLogger("search")
     root.addHandler(handler)
@@ -224,7 +235,7 @@ def rollback_cmd(index_dir: Path | None) -> None:
     from .api import rollback
 
     target = index_dir or _default_index_dir()
-    click.echo(f"{target}: now serving {rollback(target).name}")
+    click.echo(terminal_text(f"{target}: now serving {rollback(target).name}"))
 
 
 @cli.command("query")
@@ -253,56 +264,57 @@ def query_cmd(
     if explain:
         explanation = open_index(index_dir).explain(text, limit=limit, expand=not no_expand)
         if as_json:
-            click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+            click.echo(to_json(explanation.to_dict()))
         else:
             _print_explanation(explanation)
         return
     results = open_index(index_dir).search(text, limit=limit, page=page, expand=not no_expand)
     if as_json:
-        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(to_json(results.to_dict()))
     else:
         _print_results(results, limit)
 
 
-def _highlight(snippet: str) -> str:
-    return snippet.replace("<mark>", "\x1b[1;33m").replace("</mark>", "\x1b[0m")
+def _bold(text: str) -> str:
+    return click.style(terminal_text(text), bold=True)
 
 
 def _print_results(results: SearchResults, limit: int) -> None:
+    query = terminal_text(repr(results.query))
     if results.suggestion:
-        click.echo(f"Did you mean: {click.style(results.suggestion, bold=True)}?")
+        click.echo(f"Did you mean: {_bold(results.suggestion)}?")
     if not results.hits:
         where = f" on page {results.page}" if results.page > 1 and results.total else ""
-        click.echo(f"No results for {results.query!r}{where}.")
+        click.echo(f"No results for {query}{where}.")
         return
     first = (results.page - 1) * limit + 1
     for rank, hit in enumerate(results.hits, start=first):
-        click.echo(f"{rank}. {click.style(hit.title or hit.id, bold=True)}  [{hit.id}]  score {hit.score:.2f}")
+        click.echo(f"{rank}. {_bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
         if hit.url:
-            click.echo(f"   {hit.url}")
-        if hit.snippet:
-            wrapped = textwrap.fill(hit.snippet, width=96, initial_indent="   ", subsequent_indent="   ")
-            click.echo(_highlight(wrapped))
+            click.echo(f"   {terminal_text(hit.url)}")
+        if hit.snippet.text:
+            click.echo(snippet_terminal(hit.snippet, width=96, indent="   "))
         click.echo()
     last = first + len(results.hits) - 1
-    click.echo(f"Results {first}-{last} of {results.total} for {results.query!r}.")
+    click.echo(f"Results {first}-{last} of {results.total} for {query}.")
 
 
 def _print_explanation(explanation: Explanation) -> None:
-    click.echo(click.style(f"Query {explanation.query!r}", bold=True))
+    click.echo(_bold(f"Query {explanation.query!r}"))
     for clause in explanation.clauses:
         how = {"should": "", "must": "required ", "must_not": "excluded "}[clause.occur]
-        click.echo(f"  {how}{clause.kind} {clause.text!r} in {clause.fields} -> {', '.join(clause.terms) or '(nothing)'}")
+        terms = ", ".join(clause.terms) or "(nothing)"
+        click.echo(terminal_text(f"  {how}{clause.kind} {clause.text!r} in {clause.fields} -> {terms}"))
     for source, label in (("synonym", "Synonyms added"), ("feedback", "Added from the top hits")):
         added = ", ".join(f"{e.term} ({e.weight:.2f})" for e in explanation.expansions if e.source == source)
         if added:
-            click.echo(textwrap.fill(f"{label}: {added}", width=96, subsequent_indent="  "))
+            click.echo(terminal_lines(textwrap.fill(f"{label}: {added}", width=96, subsequent_indent="  ")))
     if not explanation.expansions:
         click.echo("No words added.")
     for rank, hit in enumerate(explanation.hits, start=1):
-        click.echo(f"\n{rank}. {click.style(hit.title or hit.id, bold=True)}  [{hit.id}]  score {hit.score:.2f}")
+        click.echo(f"\n{rank}. {_bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
         for part in hit.contributions[:12]:
-            click.echo(f"   {part.score:7.2f}  {part.field}:{part.term}")
+            click.echo(terminal_text(f"   {part.score:7.2f}  {part.field}:{part.term}"))
         if len(hit.contributions) > 12:
             rest = sum(p.score for p in hit.contributions[12:])
             click.echo(f"   {rest:7.2f}  ({len(hit.contributions) - 12} more terms)")
@@ -339,7 +351,7 @@ def eval_cmd(
     for qid, reason in failed.items():
         logger.warning("query %s: %s", qid, reason)
     if as_json:
-        click.echo(json.dumps({**metrics.to_dict(), "failed": len(failed)}, indent=2))
+        click.echo(to_json({**metrics.to_dict(), "failed": len(failed)}))
         return
     click.echo(f"queries     {metrics.queries}" + (f"  ({len(failed)} failed)" if failed else ""))
     click.echo(f"nDCG@10     {metrics.ndcg_at_10:.4f}")
@@ -360,13 +372,13 @@ def show_cmd(article_id: str, index_dir: Path | None, as_json: bool) -> None:
     article = ix.get(article_id)
     anchors = ix.incoming_anchors(article_id)
     if as_json:
-        click.echo(json.dumps({**article.to_dict(), "incoming_anchors": anchors}, ensure_ascii=False, indent=2))
+        click.echo(to_json({**article.to_dict(), "incoming_anchors": anchors}))
         return
     _print_article(article, anchors)
 
 
 def _print_article(article: Article, anchors: list[str]) -> None:
-    click.echo(click.style(article.title or article.id, bold=True))
+    click.echo(_bold(article.title or article.id))
     for label, value in (
         ("id", article.id),
         ("url", article.url),
@@ -376,22 +388,22 @@ def _print_article(article: Article, anchors: list[str]) -> None:
         ("language", article.language),
     ):
         if value:
-            click.echo(f"{label + ':':11}{value}")
+            click.echo(terminal_text(f"{label + ':':11}{value}"))
     if article.description:
-        click.echo(f"\n{article.description}")
+        click.echo(f"\n{terminal_text(article.description)}")
     click.echo()
     for paragraph in article.body.split("\n\n"):
-        click.echo(textwrap.fill(paragraph, width=96))
+        click.echo(terminal_lines(textwrap.fill(paragraph, width=96)))
         click.echo()
     if article.links:
-        click.echo(click.style("Links", bold=True))
+        click.echo(_bold("Links"))
         for link in article.links:
             target = f"  {link.url}" if link.url else ""
-            click.echo(f"  {link.kind:8}{link.text}{target}")
+            click.echo(terminal_text(f"  {link.kind:8}{link.text}{target}"))
     if anchors:
-        click.echo(click.style("Linked from other articles as", bold=True))
+        click.echo(_bold("Linked from other articles as"))
         for anchor in anchors:
-            click.echo(f"  {anchor}")
+            click.echo(f"  {terminal_text(anchor)}")
 
 
 @cli.command("stats")
@@ -404,9 +416,9 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
 
     stats = open_index(index_dir).stats()
     if as_json:
-        click.echo(json.dumps(stats.to_dict(), indent=2))
+        click.echo(to_json(stats.to_dict()))
         return
-    click.echo(f"index:       {stats.path}")
+    click.echo(terminal_text(f"index:       {stats.path}"))
     click.echo(f"articles:    {stats.articles}")
     click.echo(f"size:        {stats.size_bytes / 1024:.1f} KiB")
     click.echo(f"last build:  {stats.last_build or 'unknown'}")
@@ -421,5 +433,5 @@ def main() -> None:
         raise
     except Exception as exc:  # a bug: say so in one line, keep the details for -vv
         logger.debug("unexpected error", exc_info=True)
-        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (please report this bug)", err=True)
+        click.echo(terminal_text(f"Error: unexpected {type(exc).__name__}: {exc} (please report this bug)"), err=True)
         sys.exit(EXIT_FAILED)

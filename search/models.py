@@ -74,24 +74,54 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """A passage of an article with the matched words marked by spans, never by markup.
+
+    ``text`` is plain text. ``highlights`` are sorted, non-overlapping ``(start, end)`` offsets
+    into it, in characters (Python string indices, i.e. Unicode code points). Rendering adds
+    markup and escapes the rest: :func:`search.render.snippet_html` (``<mark>``) or
+    :func:`search.render.snippet_terminal`.
+    """
+
+    text: str = ""
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
+
+    def marked_words(self) -> list[str]:
+        """The highlighted stretches of text, in order."""
+        return [self.text[a:b] for a, b in self.highlights]
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One ranked search result. ``snippet`` marks matched words with ``<mark>``…``</mark>``."""
+    """One ranked search result: plain-text fields, a :class:`Snippet`, and the article's
+    first links (``more_links`` counts the ones left out; see MAX_HIT_LINKS)."""
 
     id: str
     title: str
     url: str
     score: float
-    snippet: str
+    snippet: Snippet = field(default_factory=Snippet)
     links: list[Link] = field(default_factory=list)
+    more_links: int = 0
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``snippet`` is safe HTML (the text escaped, only ``<mark>`` added);
+        ``snippet_text`` and ``highlights`` give the plain form; every other string is plain."""
+        from .render import snippet_html  # models stay free of rendering until asked
+
         return {
             "id": self.id,
             "title": self.title,
             "url": self.url,
             "score": self.score,
-            "snippet": self.snippet,
+            "snippet": snippet_html(self.snippet),
+            "snippet_text": self.snippet.text,
+            "highlights": [list(span) for span in self.snippet.highlights],
             "links": [link.to_dict() for link in self.links],
+            "more_links": self.more_links,
         }
 
 

@@ -18,14 +18,13 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
-from . import analysis, querylang, store
+from . import analysis, limits, querylang, store
 from .errors import IndexCorruptError, IndexNotFoundError, QuerySyntaxError
 from .models import (
     ExpansionTerm,
@@ -35,6 +34,7 @@ from .models import (
     Hit,
     Link,
     SearchResults,
+    Snippet,
     TermScore,
 )
 from .plan import (
@@ -54,7 +54,8 @@ from .plan import (
     parts,
     synonym_expansions,
 )
-from .termindex import CHECKPOINT_STRIDE, FIELDS, Segment, TermIndex, concat_ranges, term_key
+from .snippets import indexed_snippet
+from .termindex import FIELDS, Segment, TermIndex, concat_ranges, term_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +64,6 @@ K1 = 1.2
 B: dict[str, float] = {"title": 0.5, "body": 0.75, "anchors": 0.5, "broad": 0.75}
 #: A prefix query (``diab*``) searches at most this many words, the most frequent first.
 MAX_PREFIX_TERMS = 64
-MARK_START, MARK_END = "<mark>", "</mark>"
-SNIPPET_CHARS = 240  # the lead used when no body word matched
-SNIPPET_FRAGMENTS = 2  # up to this many passages around matches
-FRAGMENT_CHARS = 150  # a passage's matches lie within this many characters
-FRAGMENT_CONTEXT = 40  # characters of context on each side of a passage
-_WINDOW_POSITIONS = 20  # a passage's matches lie within this many positions (about FRAGMENT_CHARS)
 _MAX_PHRASE_VARIANTS = 8
 _FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
 
@@ -506,19 +501,21 @@ class Searcher:
             seg = ranked.segments[s]
             stored = seg.stored(row)
             body = stored.get("body", "")
-            text = ""
+            passage = Snippet()
             if snippets and body:
                 if s not in found:
                     found[s] = seg.find(marked_keys)
-                text = _indexed_snippet(seg, row, body, marked_set, found[s])
+                passage = indexed_snippet(seg, row, body, marked_set, found[s])
+            links = stored.get("links", [])
             hits.append(
                 Hit(
                     id=stored["id"],
                     title=stored.get("title", ""),
                     url=stored.get("url", ""),
                     score=round(score, 4),
-                    snippet=text,
-                    links=[Link(**link) for link in stored.get("links", [])],
+                    snippet=passage,
+                    links=[Link(**link) for link in links[: limits.MAX_HIT_LINKS]],
+                    more_links=max(0, len(links) - limits.MAX_HIT_LINKS),
                 )
             )
         suggestion = suggest(self.ti, parsed) if total < 3 else None
@@ -559,130 +556,6 @@ def _explain_part(part: Part) -> ExplainedClause:
 def _highlight_terms(plan: Plan) -> set[str]:
     """The body terms a snippet marks: the words asked for and their synonyms."""
     return {term for leaf in plan.leaves() if leaf.field == "body" for term in leaf.terms}
-
-
-def snippet(body: str, terms: set[str]) -> str:
-    """Up to SNIPPET_FRAGMENTS passages of ``body`` around the words in ``terms``, marked
-    (scanning the whole body; see :func:`_indexed_snippet` for the fast way)."""
-    if not body:
-        return ""
-    matched = analysis.matches(body, terms) if terms else []
-    if not matched:
-        return _lead(body)
-    fragments = _group(_spans(matched))
-    best = sorted(fragments, key=lambda f: _weight(body, f))[:SNIPPET_FRAGMENTS]
-    best.sort(key=lambda f: f[0][0])
-    return " … ".join(_mark(body, frag) for frag in best)
-
-
-def _spans(tokens: Sequence[analysis.Token], shift: int = 0) -> list[tuple[int, int]]:
-    """Character spans to mark: one per stretch of text (a compound's parts lie inside it)."""
-    return _merge_spans([(tok.start + shift, tok.end + shift) for tok in tokens])
-
-
-def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted spans with overlapping ones joined."""
-    out: list[tuple[int, int]] = []
-    for start, end in spans:
-        if out and start < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
-def _group(spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """Consecutive spans grouped into passages of at most FRAGMENT_CHARS characters."""
-    return _runs(spans, lambda first, span: span[1] - first[0] <= FRAGMENT_CHARS)
-
-
-_T = TypeVar("_T")
-
-
-def _runs(items: list[_T], fits: Callable[[_T, _T], bool]) -> list[list[_T]]:
-    """``items`` cut into runs: an item joins the current run when ``fits(run's first, item)``."""
-    out: list[list[_T]] = [[items[0]]]
-    for item in items[1:]:
-        if fits(out[-1][0], item):
-            out[-1].append(item)
-        else:
-            out.append([item])
-    return out
-
-
-def _weight(body: str, frag: list[tuple[int, int]]) -> tuple[int, int, int]:
-    """Sort key, best passage first: most distinct words marked, then most marks, then first."""
-    return -len({body[a:b].lower() for a, b in frag}), -len(frag), frag[0][0]
-
-
-def _indexed_snippet(seg: Segment, row: int, body: str, terms: set[str], found: tuple[np.ndarray, np.ndarray]) -> str:
-    """:func:`snippet`'s passages, found from the index instead of by analysing the body.
-
-    The body positions of the query's words come from their postings; the best windows of
-    positions are chosen, and only the stretch of text around each (from the checkpoint
-    before it to the one after) is analysed to find the words' exact spans.
-    """
-    lo, hi = found
-    docs, poffs, pos = seg.docs, seg.poffs, seg.pos
-    hits: list[tuple[int, int]] = []  # (position, which term)
-    for t, (a, z) in enumerate(zip(lo.tolist(), hi.tolist())):
-        if z <= a:
-            continue
-        j = a + int(np.searchsorted(docs[a:z], row))
-        if j < z and docs[j] == row:
-            hits.extend((int(p), t) for p in pos[int(poffs[j]) : int(poffs[j + 1])])
-    if not hits:
-        return _lead(body)
-    hits.sort()
-    windows = _runs(hits, lambda first, hit: hit[0] - first[0] <= _WINDOW_POSITIONS)
-    best = sorted(windows, key=lambda w: (-len({t for _p, t in w}), -len(w), w[0][0]))[:SNIPPET_FRAGMENTS]
-    best.sort()
-    chk = seg.chk[int(seg.chk_offs[row]) : int(seg.chk_offs[row + 1])]
-    pieces = []
-    for window in best:
-        first, last = window[0][0] // CHECKPOINT_STRIDE, window[-1][0] // CHECKPOINT_STRIDE + 1
-        if first >= len(chk):
-            return snippet(body, terms)  # checkpoints do not cover it: scan the whole body
-        start = int(chk[first])
-        end = int(chk[last]) if last < len(chk) else len(body)
-        matched = analysis.matches(body[start:end], terms)
-        if not matched:
-            return snippet(body, terms)
-        fragments = _group(_spans(matched, start))
-        piece = min(fragments, key=lambda f: _weight(body, f))
-        if pieces and piece[0][0] - pieces[-1][-1][1] < 2 * FRAGMENT_CONTEXT:
-            # Passages this close would repeat text: show them as one.
-            pieces[-1] = _merge_spans(sorted(set(pieces[-1]) | set(piece)))
-        else:
-            pieces.append(piece)
-    return " … ".join(_mark(body, frag) for frag in pieces)
-
-
-def _mark(body: str, frag: list[tuple[int, int]]) -> str:
-    start = max(0, frag[0][0] - FRAGMENT_CONTEXT)
-    end = min(len(body), frag[-1][1] + FRAGMENT_CONTEXT)
-    if start > 0:  # begin and end at word boundaries
-        space = body.find(" ", start, frag[0][0])
-        start = space + 1 if space >= 0 else frag[0][0]
-    if end < len(body):
-        space = body.rfind(" ", frag[-1][1], end)
-        end = space if space >= 0 else frag[-1][1]
-    out = []
-    cursor = start
-    for a, b in frag:
-        out.append(body[cursor:a])
-        out.append(f"{MARK_START}{body[a:b]}{MARK_END}")
-        cursor = b
-    out.append(body[cursor:end])
-    return " ".join("".join(out).split())
-
-
-def _lead(body: str) -> str:
-    """The start of the body, cut at a word boundary."""
-    text = " ".join(body.split())
-    if len(text) <= SNIPPET_CHARS:
-        return text
-    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 # -- spelling --------------------------------------------------------------------------------

@@ -73,8 +73,9 @@ def test_query_json_shape(built: tuple[Path, Path]) -> None:
     assert data["total"] == 2
     assert data["suggestion"] is None
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "url", "score", "snippet", "links"}
+    assert set(hit) == {"id", "title", "url", "score", "snippet", "snippet_text", "highlights", "links", "more_links"}
     assert "<mark>vaccine</mark>" in hit["snippet"]
+    assert [hit["snippet_text"][a:b].lower() for a, b in hit["highlights"]].count("vaccine") >= 1
 
 
 def test_query_json_limit_and_page(built: tuple[Path, Path]) -> None:

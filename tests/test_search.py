@@ -9,6 +9,7 @@ from helpers import small_corpus, write_page
 
 import search
 from search.errors import QuerySyntaxError
+from search.render import snippet_html
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +63,16 @@ def test_prefix_query(ix: search.SearchIndex) -> None:
 
 def test_snippet_highlights_matched_words(ix: search.SearchIndex) -> None:
     hit = ix.search("vaccine").hits[0]
-    assert "<mark>vaccine</mark>" in hit.snippet
+    assert "vaccine" in [word.lower() for word in hit.snippet.marked_words()]
+    assert "<mark>vaccine</mark>" in snippet_html(hit.snippet)
     assert hit.url.startswith("https://clinic.example/articles/")
     assert hit.score > 0
 
 
 def test_snippet_when_only_the_title_matches(ix: search.SearchIndex) -> None:
     hit = ix.search("title:choosing").hits[0]
-    assert hit.snippet.startswith("Good shoes spread the load")
+    assert hit.snippet.text.startswith("Good shoes spread the load")
+    assert hit.snippet.highlights == ()
 
 
 def test_single_letters_and_digits_keep_articles_apart(ix: search.SearchIndex) -> None:
@@ -83,7 +86,7 @@ def test_single_letters_and_digits_keep_articles_apart(ix: search.SearchIndex) -
 def test_us_spelling_finds_uk_article(ix: search.SearchIndex) -> None:
     assert ids(ix.search("anemia"))[0] == "anaemia"
     assert ids(ix.search("hemoglobin")) == ["anaemia"]
-    assert "<mark>haemoglobin</mark>" in ix.search("hemoglobin").hits[0].snippet
+    assert "haemoglobin" in ix.search("hemoglobin").hits[0].snippet.marked_words()
 
 
 @pytest.mark.parametrize("text", ["xray", "x-ray", "X-rays"])
@@ -139,7 +142,9 @@ def test_repairable_queries_are_answered(ix: search.SearchIndex, text: str) -> N
 def test_results_serialise_to_the_documented_json_shape(ix: search.SearchIndex) -> None:
     data = ix.search("vaccine").to_dict()
     assert set(data) >= {"query", "total", "suggestion", "hits"}
-    assert set(data["hits"][0]) == {"id", "title", "url", "score", "snippet", "links"}
+    assert set(data["hits"][0]) == {
+        "id", "title", "url", "score", "snippet", "snippet_text", "highlights", "links", "more_links"
+    }
 
 
 def test_lay_words_find_the_clinical_article(tmp_path: Path) -> None:

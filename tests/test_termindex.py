@@ -10,8 +10,10 @@ import pytest
 from helpers import write_page
 
 import search
-from search import ranking, store, termindex
+from search import snippets, store, termindex
 from search.errors import IndexCorruptError
+from search.models import Snippet
+from search.render import snippet_html
 
 WORDS = (
     "pain back knee hip joint muscle nerve sleep diet iron vitamin anaemia asthma inhaler cough fever rash "
@@ -136,10 +138,10 @@ def test_manifest_of_another_format_means_rebuild(tmp_path: Path) -> None:
 
 def test_snippet_marks_matches_and_falls_back_to_the_lead() -> None:
     body = "Iron helps. " + "Filler words here. " * 20 + "Anaemia is common in pregnancy and iron is the usual fix."
-    marked = ranking.snippet(body, {"anemia", "iron"})
+    marked = snippet_html(snippets.snippet(body, {"anemia", "iron"}))
     assert "<mark>Anaemia</mark>" in marked and "<mark>iron</mark>" in marked
-    assert ranking.snippet("Nothing relevant at all.", {"knee"}) == "Nothing relevant at all."
-    assert ranking.snippet("", {"knee"}) == ""
+    assert snippets.snippet("Nothing relevant at all.", {"knee"}) == Snippet("Nothing relevant at all.")
+    assert snippets.snippet("", {"knee"}) == Snippet()
 
 
 def test_result_snippets_come_from_the_index_positions(tmp_path: Path) -> None:
@@ -151,7 +153,7 @@ def test_result_snippets_come_from_the_index_positions(tmp_path: Path) -> None:
     write_page(corpus, "near", "Near", ["Iron for anaemia, iron for anaemia."])
     search.index([corpus], tmp_path / "index")
     ix = search.open_index(tmp_path / "index")
-    hits = {h.id: h.snippet for h in ix.search("anemia iron").hits}
+    hits = {h.id: snippet_html(h.snippet) for h in ix.search("anemia iron").hits}
     assert hits["far"].count(" … ") == 1
     assert hits["far"].startswith("<mark>Anaemia</mark> starts it.")
     assert "<mark>Iron</mark> ends it, and <mark>anaemia</mark> again." in hits["far"]
