@@ -19,10 +19,12 @@ from .errors import (
     ExtractionError,
     HealthSearchError,
     IndexCorruptError,
+    IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
     ProfileError,
     QuerySyntaxError,
+    StorageError,
 )
 from .models import Article, Hit, IndexReport, IndexStats, Link, Notice, SearchResults, Snippet
 
@@ -33,6 +35,7 @@ _LAZY = {
     "index": "api",
     "open_index": "api",
     "search": "api",
+    "check": "api",
     "rollback": "api",
     "SearchIndex": "api",
     "default_index_dir": "api",
@@ -46,6 +49,7 @@ __all__ = [
     "HealthSearchError",
     "Hit",
     "IndexCorruptError",
+    "IndexDamagedError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexReport",
@@ -54,6 +58,7 @@ __all__ = [
     "Notice",
     "ProfileError",
     "QuerySyntaxError",
+    "StorageError",
     "SearchResults",
     "Snippet",
     *_LAZY,

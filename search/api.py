@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from . import querylang
-from .errors import ArticleNotFoundError, IndexNotFoundError
-from .models import Article, Explanation, IndexReport, IndexStats, SearchResults
+from . import integrity, querylang, store
+from .errors import (
+    ArticleNotFoundError,
+    HealthSearchError,
+    IndexCorruptError,
+    IndexDamagedError,
+    IndexNotFoundError,
+)
+from .models import Article, Explanation, IndexCheck, IndexReport, IndexStats, SearchResults
+from .sanitize import shown
 
 if TYPE_CHECKING:
     from .engine import Engine
     from .indexer import ProgressFn
     from .profiles import SiteProfile
+    from .ranking import Searcher
+
+T = TypeVar("T")
 
 #: Environment variable naming the default index folder.
 INDEX_ENV = "HEALTHSEARCH_INDEX"
@@ -28,14 +38,19 @@ def default_index_dir() -> Path:
 
 class SearchIndex:
     """An open index. Every call reads the live generation as it is now: a run that publishes
-    a new one is seen by the next call (through a new searcher, never ``refresh()``)."""
+    a new one is seen by the next call (through a new searcher, never ``refresh()``).
+
+    Damage is an error, never a silent answer: a generation is checked when it is opened
+    (its file listing, sizes and small files), and a read that fails unexpectedly has the
+    generation verified in full, raising IndexDamagedError when it does not match.
+    """
 
     def __init__(self, index_dir: Path | str | None = None) -> None:
-        from .ranking import LiveIndex  # numpy, no Whoosh: queries never load the article store
+        from .ranking import open_searcher  # numpy, no Whoosh: queries never load the article store
 
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()
-        self._live = LiveIndex(self.path)
-        self._live.searcher()  # raises IndexNotFoundError / IndexCorruptError now, not later
+        self._live: store.Live[Searcher] = store.Live(self.path, open_searcher)
+        self._live.get()  # raises IndexNotFoundError / IndexCorruptError now, not later
         self._store: Engine | None = None
 
     @property
@@ -59,28 +74,51 @@ class SearchIndex:
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
         parsed = querylang.parse(text)
-        return self._live.searcher().search(parsed, limit=limit, page=page, snippets=snippets, expand=expand)
+        return self._reading(lambda: self._live.get().search(parsed, limit=limit, page=page, snippets=snippets, expand=expand))
 
     def explain(self, text: str, *, limit: int = 5, expand: bool = True) -> Explanation:
         """How ``text`` is analysed and expanded, and what each term gives the top ``limit`` hits."""
-        return self._live.searcher().explain(querylang.parse(text), limit=limit, expand=expand)
+        parsed = querylang.parse(text)
+        return self._reading(lambda: self._live.get().explain(parsed, limit=limit, expand=expand))
+
+    def _article(self, article_id: str) -> tuple[Article, str]:
+        found = self._reading(lambda: self._engine.get(article_id))
+        if found is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+        return found
 
     def get(self, article_id: str) -> Article:
         """The stored article with this id; raises ArticleNotFoundError."""
-        found = self._engine.get(article_id)
-        if found is None:
-            raise ArticleNotFoundError(f"no article with id {article_id!r}")
-        return found[0]
+        return self._article(article_id)[0]
 
     def incoming_anchors(self, article_id: str) -> list[str]:
         """The anchor texts other indexed articles use to link to this one."""
-        found = self._engine.get(article_id)
-        if found is None:
-            raise ArticleNotFoundError(f"no article with id {article_id!r}")
-        return [line for line in found[1].splitlines() if line]
+        return [line for line in self._article(article_id)[1].splitlines() if line]
 
     def stats(self) -> IndexStats:
-        return self._engine.stats()
+        return self._reading(lambda: self._engine.stats())
+
+    def _reading(self, read: Callable[[], T]) -> T:
+        """``read()``; when it fails unexpectedly, verify the live generation in full and
+        raise IndexDamagedError if that finds damage (else the failure is a bug and is
+        re-raised)."""
+        try:
+            return read()
+        except HealthSearchError as exc:
+            if not isinstance(exc, IndexCorruptError) or isinstance(exc, IndexDamagedError):
+                raise
+            failure: Exception = exc
+        except Exception as exc:  # numpy, JSON, Whoosh: what damaged files make them raise
+            failure = exc
+        try:
+            gen = store.current(self.path)
+        except IndexCorruptError:
+            gen = None
+        if gen is not None:
+            problems = integrity.verify(gen, full=True)
+            if problems:
+                raise IndexDamagedError(shown(self.path), gen.name, problems) from failure
+        raise failure
 
 
 def open_index(index_dir: Path | str | None = None) -> SearchIndex:
@@ -121,6 +159,11 @@ def rollback(index_dir: Path | str | None = None) -> Path:
         if store.current(target) is None:
             raise IndexNotFoundError(f"no index at {target}")
         return store.rollback(target)
+
+
+def check(index_dir: Path | str | None = None) -> IndexCheck:
+    """Verify every byte of every generation of the index against its file listing."""
+    return store.check(Path(index_dir) if index_dir is not None else default_index_dir())
 
 
 def search(text: str, index_dir: Path | str | None = None, *, limit: int = 10, page: int = 1) -> SearchResults:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import textwrap
@@ -18,12 +19,14 @@ from .errors import (
     ExtractionError,
     HealthSearchError,
     IndexCorruptError,
+    IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
     ProfileError,
     QuerySyntaxError,
+    StorageError,
 )
-from .models import Article, Explanation, SearchResults
+from .models import Article, Explanation, IndexCheck, SearchResults
 from .render import snippet_terminal, terminal_lines, terminal_text, to_json
 
 logger = logging.getLogger(__name__)
@@ -44,9 +47,28 @@ class CliError(click.ClickException):
         self.exit_code = exit_code
 
 
+def _flag(index_dir: Path) -> str:
+    return "" if index_dir == Path("index") else f" --index {index_dir}"
+
+
 def _index_hint(index_dir: Path) -> str:
-    flag = "" if index_dir == Path("index") else f" --index {index_dir}"
-    return f"build it with 'healthsearch index [PATHS...]{flag}'"
+    return f"build it with 'healthsearch index [PATHS...]{_flag(index_dir)}'"
+
+
+def _storage_hint(exc: StorageError) -> str:
+    """What to do about a file-system refusal, by its cause; the live index is unchanged."""
+    unchanged = "the index is as it was before this run"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"free some space on the disk holding {exc.path} and run it again ({unchanged})"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"check who may write to {exc.path} ({unchanged})"
+    if exc.errno == errno.EROFS:
+        return f"{exc.path} is on a read-only file system: choose another --index folder"
+    if exc.errno == errno.ELOOP:
+        return f"remove the symbolic link {exc.path}; healthsearch never writes through one"
+    if exc.errno == errno.ENOENT:
+        return f"{exc.path} disappeared while healthsearch was using it: run it again ({unchanged})"
+    return f"check {exc.path} and run it again ({unchanged})"
 
 
 def library_errors(func: F) -> F:
@@ -59,6 +81,14 @@ def library_errors(func: F) -> F:
             return func(*args, **kwargs)
         except IndexNotFoundError as exc:
             raise CliError(str(exc), _index_hint(index_dir)) from exc
+        except IndexDamagedError as exc:
+            raise CliError(
+                str(exc),
+                f"'healthsearch check{_flag(index_dir)}' says more and what to do;"
+                f" 'healthsearch index --rebuild PATHS...{_flag(index_dir)}' rebuilds it",
+            ) from exc
+        except StorageError as exc:
+            raise CliError(str(exc), _storage_hint(exc)) from exc
         except IndexCorruptError as exc:
             raise CliError(str(exc), "rebuild it with 'healthsearch index --rebuild [PATHS...]'") from exc
         except IndexLockedError as exc:
@@ -404,6 +434,58 @@ def _print_article(article: Article, anchors: list[str]) -> None:
         click.echo(_bold("Linked from other articles as"))
         for anchor in anchors:
             click.echo(f"  {terminal_text(anchor)}")
+
+
+@cli.command("check")
+@index_option
+@json_option
+@library_errors
+def check_cmd(index_dir: Path | None, as_json: bool) -> None:
+    """Verify every file of every generation of the index against its checksums.
+
+    Exit code 0 when the index is intact, 1 when something is damaged (and what to do).
+    """
+    from .api import check
+
+    target = index_dir or _default_index_dir()
+    found = check(target)
+    if as_json:
+        click.echo(to_json(found.to_dict()))
+    else:
+        _print_check(found, target)
+    if not found.ok:
+        sys.exit(EXIT_FAILED)
+
+
+def _print_check(found: IndexCheck, target: Path) -> None:
+    click.echo(terminal_text(f"index {found.path}"))
+    if found.pointer_problem:
+        click.echo(terminal_text(f"  CURRENT: {found.pointer_problem}"))
+    for gen in found.generations:
+        state = "intact" if gen.ok else "damaged: " + "; ".join(gen.problems[:3])
+        more = f" (and {len(gen.problems) - 3} more)" if len(gen.problems) > 3 else ""
+        click.echo(terminal_text(f"  {gen.name} ({gen.role}): {state}{more}"))
+    click.echo(terminal_text(_check_advice(found, _flag(target))))
+
+
+def _check_advice(found: IndexCheck, flag: str) -> str:
+    """One line: what to do about what ``check`` found."""
+    live, parent = found.role("live"), found.role("previous")
+    intact = [g for g in found.generations if g.ok]
+    rebuild = f"rebuild it from the sources with 'healthsearch index --rebuild PATHS...{flag}'"
+    if found.ok:
+        return "The index is intact."
+    if found.pointer_problem:
+        if intact:
+            return f"Run 'healthsearch index [PATHS...]{flag}': it continues from {intact[0].name}, the newest intact generation."
+        return f"No generation is intact: {rebuild}."
+    if live is not None and not live.ok:
+        if parent is not None and parent.ok:
+            return (f"Run 'healthsearch index [PATHS...]{flag}': it updates {parent.name} (intact) in place of"
+                    f" {live.name}; or 'healthsearch rollback{flag}' serves {parent.name} as it is.")
+        return f"Nothing to roll back to: {rebuild}."
+    return (f"Queries are unaffected; 'healthsearch rollback' would fail until the next 'healthsearch index' run"
+            f" that changes something replaces {parent.name if parent else 'the previous generation'}.")
 
 
 @cli.command("stats")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +25,8 @@ from typing import Any
 from whoosh import columns, fields, index
 from whoosh.filedb.filestore import FileStorage
 
-from . import analysis, store, termindex
-from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
+from . import analysis, atomic, store, termindex
+from .errors import IndexCorruptError, IndexLockedError
 from .models import Article, IndexStats, Link
 from .plan import broad_term
 
@@ -94,13 +93,16 @@ class Generation:
 
     @classmethod
     def open(cls, path: Path) -> Generation:
-        """Open an existing generation; raise IndexCorruptError if it cannot be used."""
-        if not index.exists_in(str(path), indexname=INDEX_NAME):
-            raise IndexCorruptError(f"{path} holds no index")
+        """Open an existing generation; raise IndexCorruptError if it cannot be used (readers
+        check it first: :class:`search.store.Live`; the indexer verifies it in full)."""
         if not store.is_compatible(path):
             raise IndexCorruptError(f"the index at {path.parent} was built by another version of healthsearch")
         try:
+            if not index.exists_in(str(path), indexname=INDEX_NAME):
+                raise IndexCorruptError(f"{path} holds no index")
             ix = index.open_dir(str(path), indexname=INDEX_NAME)
+        except IndexCorruptError:
+            raise
         except Exception as exc:  # Whoosh raises many kinds here (pickle, EOF, OS errors)
             raise IndexCorruptError(f"cannot open the index at {path.parent}: {exc}") from exc
         return cls(path, ix)
@@ -157,9 +159,7 @@ class Generation:
         store.write_meta(self.path, {**store.read_meta(self.path), "extraction": key})
 
     def write_stamp_overrides(self, overrides: dict[str, tuple[int, int]]) -> None:
-        tmp = self.path / (STAMPS_FILE + ".tmp")
-        tmp.write_text(json.dumps(overrides, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path / STAMPS_FILE)
+        atomic.write_json(self.path / STAMPS_FILE, overrides)
 
     def graph(self) -> dict[str, GraphNode]:
         """Every indexed article's URL, title, outgoing links and incoming anchor text."""
@@ -208,7 +208,7 @@ class Engine:
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
-        self._live: Generation | None = None
+        self._live = store.Live(self.index_dir, Generation.open)
 
     @classmethod
     def open(cls, index_dir: Path) -> Engine:
@@ -217,26 +217,14 @@ class Engine:
         engine.live()
         return engine
 
+    @property
+    def generation(self) -> Path | None:
+        """The generation read last (None before the first read)."""
+        return self._live.generation
+
     def live(self) -> Generation:
         """The live generation, reopened when a writer has published a new one."""
-        for attempt in (1, 2):
-            gen = store.current(self.index_dir)
-            if gen is None:
-                raise IndexNotFoundError(f"no index at {self.index_dir}")
-            if self._live is not None and self._live.path == gen:
-                return self._live
-            try:
-                opened = Generation.open(gen)
-            except IndexCorruptError:
-                # A writer may have published and cleaned between our two reads: look again.
-                if attempt == 2 or store.current(self.index_dir) == gen:
-                    raise
-                continue
-            if self._live is not None:
-                self._live.close()
-            self._live = opened
-            return opened
-        raise AssertionError("unreachable")
+        return self._live.get()
 
     def get(self, article_id: str) -> tuple[Article, str] | None:
         return self.live().get(article_id)

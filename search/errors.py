@@ -24,7 +24,35 @@ class IndexNotFoundError(HealthSearchError):
 
 
 class IndexCorruptError(HealthSearchError):
-    """An index exists but cannot be opened."""
+    """An index exists but cannot be opened (damaged, or built by another version)."""
+
+
+class IndexDamagedError(IndexCorruptError):
+    """A generation of the index does not match its file listing: files missing, cut short
+    or changed. ``generation`` names it; ``problems`` says what is wrong, file by file."""
+
+    def __init__(self, index_dir: str, generation: str, problems: list[str]) -> None:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"the index at {index_dir} is damaged: {generation}: {problems[0]}{more}")
+        self.index_dir = index_dir
+        self.generation = generation
+        self.problems = problems
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, list[str]]]:
+        return (type(self), (self.index_dir, self.generation, self.problems))
+
+
+class StorageError(HealthSearchError):
+    """The file system refused an operation on the index: no space left, no permission, a
+    read-only folder, a file that vanished. ``path`` is where; ``errno`` says why."""
+
+    def __init__(self, message: str, path: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.errno = errno
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:
+        return (type(self), (str(self), self.path, self.errno))
 
 
 class IndexLockedError(HealthSearchError):

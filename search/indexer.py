@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -11,17 +12,16 @@ import re
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit, urlunsplit
 
-from . import ingest, limits, sources, store
+from . import ingest, integrity, sources, store
 from .engine import EngineWriter, Generation, IndexedState
-from .errors import ExtractionError, IndexCorruptError
+from .errors import ExtractionError, IndexCorruptError, IndexDamagedError, StorageError
+from .anchors import LinkNode, incoming_anchors
 from .extraction import EXTRACTOR_VERSION
 from .models import Article, IndexReport, Link, Notice
 from .profiles import SiteProfile, profiles_digest
@@ -36,14 +36,7 @@ ProgressFn = Callable[[int, int], None]
 PARALLEL_MIN_FILES = 64
 MAX_WORKERS = 4
 _WORD_RE = re.compile(r"\w+")
-
-
-@dataclass(frozen=True, slots=True)
-class _Node:
-    """What resolves a link to an article (its links themselves are spooled to disk)."""
-
-    url: str
-    title: str
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 
 
 @dataclass
@@ -52,15 +45,17 @@ class _Run:
 
     report: IndexReport
     states: dict[str, IndexedState]
+    gen: Generation
     by_source: dict[str, list[IndexedState]] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
     failed_sources: set[str] = field(default_factory=set)  # source keys whose articles are kept
     failed_dirs: list[str] = field(default_factory=list)  # folder keys likewise
-    changed: dict[str, _Node] = field(default_factory=dict)  # re-extracted articles that differ
+    changed: dict[str, LinkNode] = field(default_factory=dict)  # re-extracted articles that differ
     restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> new stamp, same content
     rewritten_sources: set[str] = field(default_factory=set)
     profiles: tuple[SiteProfile, ...] = ()
     recheck: bool = False  # extraction changed since the last run: read every file again
+    extraction_key: str = ""  # what extracts articles now (extractor version, site profiles)
 
     def __post_init__(self) -> None:
         for state in self.states.values():
@@ -106,52 +101,115 @@ def build_index(
     at once when another process is writing to the same index.
     """
     started = time.monotonic()
-    paths = [Path(p) for p in paths]
-    found = sources.walk(paths, follow_symlinks=follow_symlinks)
+    given = [Path(p) for p in paths]
+    found = sources.walk(given, follow_symlinks=follow_symlinks)
     index_dir = Path(index_dir)
-    with store.write_lock(index_dir):
-        live = _usable_live(index_dir)
-        fresh = rebuild or live is None
-        gen_dir = store.new_generation(index_dir, copy_from=None if fresh else live, parent=live)
-        try:
-            gen = Generation.create(gen_dir) if fresh else Generation.open(gen_dir)
-            key = f"{EXTRACTOR_VERSION}:{profiles_digest(profiles)}"
-            run = _Run(IndexReport(), gen.states(), profiles=tuple(profiles))
-            run.recheck = gen.extraction_key() != key
-            for error in found.failures:  # unreadable folders, broken links: keep what they held
-                run.fail(error.path, error.reason)
-            for failed in found.failed_paths:
-                run.failed_sources.add(source_key(failed))
-                run.failed_dirs.append(source_key(failed))
-            for notice in found.skipped:
-                run.skip(notice)
-            dirty = _update(gen, run, found.files, paths, progress)
-            if run.recheck:
-                gen.set_extraction_key(key)
-                dirty = True
-            if dirty or fresh:
-                store.publish(index_dir, gen_dir)
-            else:
-                store.discard(gen_dir)
-        except BaseException:
-            store.discard(gen_dir)
-            raise
-        store.clean(index_dir)
+    try:
+        with store.write_lock(index_dir):
+            live, base, parent, notes = _base(index_dir, rebuild)
+            fresh = base is None
+            gen_dir = store.new_generation(index_dir, copy_from=base, parent=parent)
+            try:
+                run = _run(gen_dir, fresh, profiles, notes, found, index_dir)
+                gen = run.gen
+                dirty = _update(gen, run, found.files, given, progress)
+                if run.recheck:
+                    gen.set_extraction_key(run.extraction_key)
+                    dirty = True
+                if dirty or fresh or base != live:
+                    store.publish(index_dir, gen_dir)
+                else:
+                    store.discard(gen_dir)
+            except BaseException:
+                _abandon(index_dir, gen_dir)
+                raise
+            try:
+                store.clean(index_dir)
+            except OSError as exc:
+                logger.warning("could not remove old generations: %s", _storage_error(exc, index_dir))
+    except OSError as exc:
+        raise _storage_error(exc, index_dir) from exc
     run.report.seconds = time.monotonic() - started
     return run.report
 
 
-def _usable_live(index_dir: Path) -> Path | None:
-    """The live generation if this code can update it in place, else None (rebuild)."""
+def _run(
+    gen_dir: Path, fresh: bool, profiles: Sequence[SiteProfile], notes: list[str], found: sources.Walk, index_dir: Path
+) -> _Run:
+    """The state of a run over the new generation, with what the walk found recorded."""
+    gen = Generation.create(gen_dir) if fresh else Generation.open(gen_dir)
+    run = _Run(IndexReport(), gen.states(), gen=gen, profiles=tuple(profiles))
+    run.extraction_key = f"{EXTRACTOR_VERSION}:{profiles_digest(profiles)}"
+    run.recheck = gen.extraction_key() != run.extraction_key
+    for note in notes:
+        run.warn(Notice(shown(index_dir), note))
+    for error in found.failures:  # unreadable folders, broken links: keep what they held
+        run.fail(error.path, error.reason)
+    for failed in found.failed_paths:
+        run.failed_sources.add(source_key(failed))
+        run.failed_dirs.append(source_key(failed))
+    for notice in found.skipped:
+        run.skip(notice)
+    return run
+
+
+def _abandon(index_dir: Path, gen_dir: Path) -> None:
+    """Remove a generation a failed run was writing, unless it went live after all (a failure
+    after the pointer was replaced)."""
+    try:
+        published = store.current(index_dir) == gen_dir
+    except IndexCorruptError:
+        published = False
+    if not published:
+        store.discard(gen_dir)
+
+
+def _storage_error(exc: OSError, index_dir: Path) -> StorageError:
+    """An OSError met while writing the index, as the one-line error a person can act on."""
+    where = shown(exc.filename) if exc.filename else shown(index_dir)
+    code, reason = exc.errno, exc.strerror or str(exc)
+    if code is None and _SHORT_WRITE.search(str(exc)):  # numpy reports a short write like this
+        code, reason = errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} (a write was cut short)"
+    return StorageError(f"cannot write the index: {where}: {reason}", where, code)
+
+
+def _base(index_dir: Path, rebuild: bool) -> tuple[Path | None, Path | None, Path | None, list[str]]:
+    """``(live, base, parent, notes)``: the live generation (None when CURRENT names none that
+    can be read), the generation this run updates (None: build afresh), the one a rollback
+    will return to, and warnings about the choice.
+
+    An update verifies every byte of the generation it builds on. A damaged live generation
+    is not built on: the previous one is, when it is intact (else IndexDamagedError); when
+    CURRENT itself is unreadable, the newest intact generation is. ``rebuild`` reads nothing
+    of the old generations, so it works from any state of the folder.
+    """
     try:
         live = store.current(index_dir)
+        pointer_problem = ""
     except IndexCorruptError as exc:
-        logger.warning("%s; rebuilding the index", exc)
-        return None
-    if live is not None and not store.is_compatible(live):
-        logger.warning("the index at %s was built by another version; rebuilding it", index_dir)
-        return None
-    return live
+        live, pointer_problem = None, str(exc)
+    if rebuild:
+        intact = live is not None and not integrity.verify(live, full=False)
+        return live, None, live if intact else None, []
+    if pointer_problem:
+        for gen in reversed(store.generations(index_dir)):
+            if not store.other_version(gen) and not integrity.verify(gen, full=True):
+                return None, gen, gen, [f"{pointer_problem}; updating {gen.name}, the newest intact generation"]
+        if not store.generations(index_dir):
+            return None, None, None, [f"{pointer_problem}; building a new index"]
+        raise IndexCorruptError(f"{pointer_problem}, and no generation of the index is intact")
+    if live is None:
+        return None, None, None, []
+    if store.other_version(live):
+        return live, None, None, [f"the index at {shown(index_dir)} was built by another version; rebuilding it"]
+    problems = integrity.verify(live, full=True)
+    if not problems:
+        return live, live, live, []
+    prev = store.previous(index_dir, live)
+    if prev is not None and not store.other_version(prev) and not integrity.verify(prev, full=True):
+        note = f"{live.name} is damaged ({problems[0]}); updating {prev.name}, the previous generation, instead"
+        return live, prev, prev, [note]
+    raise IndexDamagedError(shown(index_dir), live.name, problems)
 
 
 def _update(
@@ -298,7 +356,7 @@ def _take(
             if (old.mtime_ns, old.size) != stamp:
                 run.restamped[source] = stamp
             continue
-        run.changed[item.id] = _Node(item.url, item.title)
+        run.changed[item.id] = LinkNode(item.url, item.title)
         links.write(json.dumps([item.id, [[link.url, link.text] for link in item.links]]) + "\n")
         run.rewritten_sources.add(source)
         record = {"article": item.to_dict(), "hash": digest, "fingerprint": fingerprint(item), "stamp": stamp}
@@ -310,7 +368,7 @@ def _write_changes(
 ) -> None:
     """Write changed articles with fresh anchor text, and refresh anchors of the others."""
     graph = gen.graph()
-    nodes = {doc_id: _Node(g.url, g.title) for doc_id, g in graph.items() if doc_id not in removed}
+    nodes = {doc_id: LinkNode(g.url, g.title) for doc_id, g in graph.items() if doc_id not in removed}
     nodes.update(run.changed)
 
     def edges() -> Iterator[tuple[str, list[tuple[str, str]]]]:
@@ -397,45 +455,3 @@ def fingerprint(article: Article) -> str:
     if not words:
         return "id:" + article.id
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:20]
-
-
-def normalize_url(url: str) -> str:
-    """A comparable form of a URL: no fragment, no trailing slash, lower-case scheme and host."""
-    if not url:
-        return ""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
-
-
-def _title_key(title: str) -> str:
-    return " ".join(_WORD_RE.findall(title.lower()))
-
-
-def incoming_anchors(nodes: dict[str, _Node], edges: Iterable[tuple[str, Sequence[Sequence[str]]]]) -> dict[str, str]:
-    """For each article, the anchor texts other articles use to link to it (one per line).
-
-    ``edges`` gives each article's links as (url, text) pairs. Links are matched to articles
-    by URL; links without a URL (plain-text exports) by title. A text appears once per linking
-    article; texts are sorted, so the result does not depend on the order of the edges.
-    """
-    by_url: dict[str, str] = {}
-    by_title: dict[str, str] = {}
-    for doc_id, node in nodes.items():
-        if node.url:
-            by_url.setdefault(normalize_url(node.url), doc_id)
-        if node.title:
-            by_title.setdefault(_title_key(node.title), doc_id)
-    texts: dict[str, list[str]] = defaultdict(list)
-    canonical: dict[str, str] = {}  # one object per distinct text: link texts repeat a lot
-    for doc_id, pairs in edges:
-        seen: set[tuple[str, str]] = set()
-        for url, raw_text in pairs:
-            target = by_url.get(normalize_url(url)) if url else by_title.get(_title_key(raw_text))
-            text = " ".join(raw_text.split())
-            if target is None or target == doc_id or not text or (target, text) in seen:
-                continue
-            seen.add((target, text))
-            texts[target].append(canonical.setdefault(text, text))
-    canonical.clear()
-    return {doc_id: "\n".join(sorted(items)[: limits.MAX_ANCHOR_TEXTS]) for doc_id, items in texts.items()}

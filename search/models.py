@@ -160,6 +160,39 @@ class IndexStats:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class GenerationCheck:
+    """One generation of an index as ``healthsearch check`` found it."""
+
+    name: str
+    role: str  # "live", "previous" (what a rollback serves) or "other" (an interrupted run's)
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class IndexCheck:
+    """Every generation of an index verified byte by byte, and the state of its pointer."""
+
+    path: str
+    pointer_problem: str  # "" when CURRENT names a generation that is there
+    generations: list[GenerationCheck]
+
+    def role(self, role: str) -> GenerationCheck | None:
+        return next((g for g in self.generations if g.role == role), None)
+
+    @property
+    def ok(self) -> bool:
+        """True when the pointer and the generations a query or a rollback may use are intact."""
+        return not self.pointer_problem and all(g.ok for g in self.generations if g.role != "other")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
 @dataclass
 class IndexReport:
     """What one run of the indexer did."""

@@ -13,7 +13,8 @@ The grammar is forgiving on purpose, because people type queries, not programs::
 
 Malformed input is repaired where the intent is clear (an unclosed quote ends at the end of the
 query; a stray ``AND``/``NOT``/``-`` with nothing to apply to is ignored); only a query with
-nothing left to search for raises :class:`~search.errors.QuerySyntaxError`.
+nothing left to search for raises :class:`~search.errors.QuerySyntaxError`, as does a query over
+MAX_QUERY_CHARS characters or MAX_QUERY_WORDS words (:mod:`search.limits`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from . import limits
 from .errors import QuerySyntaxError
 
 Occur = Literal["should", "must", "must_not"]
 
 #: Fields a user may name with ``field:``; anything else before a colon is ordinary text.
 FIELDS: frozenset[str] = frozenset({"title", "body"})
-MAX_QUERY_CHARS = 1000
 
 _TOKEN_RE = re.compile(
     r"""
@@ -90,8 +91,11 @@ class ParsedQuery:
 
 def parse(text: str) -> ParsedQuery:
     """Parse ``text``; raise :class:`QuerySyntaxError` when nothing searchable is left."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QuerySyntaxError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    if len(text) > limits.MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"query is too long ({len(text)} characters; the limit is {limits.MAX_QUERY_CHARS})")
+    words = len(text.split())
+    if words > limits.MAX_QUERY_WORDS:
+        raise QuerySyntaxError(f"query is too long ({words} words; the limit is {limits.MAX_QUERY_WORDS})")
     clauses: list[Clause] = []
     pending: Occur | None = None  # set by a preceding NOT
     and_next = False  # set by a preceding AND

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis, limits, querylang, store
-from .errors import IndexCorruptError, IndexNotFoundError, QuerySyntaxError
+from . import analysis, limits, querylang
+from .errors import IndexCorruptError, QuerySyntaxError
 from .models import (
     ExpansionTerm,
     ExplainedClause,
@@ -62,8 +62,6 @@ logger = logging.getLogger(__name__)
 K1 = 1.2
 #: BM25's length normalisation per field: short fields (titles, anchors) are normalised less.
 B: dict[str, float] = {"title": 0.5, "body": 0.75, "anchors": 0.5, "broad": 0.75}
-#: A prefix query (``diab*``) searches at most this many words, the most frequent first.
-MAX_PREFIX_TERMS = 64
 _MAX_PHRASE_VARIANTS = 8
 _FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
 
@@ -141,14 +139,19 @@ def build_plan(ti: TermIndex, parsed: querylang.ParsedQuery) -> tuple[Plan, list
     groups = {"should": plan.should, "must": plan.must, "must_not": plan.must_not}
     free: list[str] = []
     searchable = False
-    for part in parts(parsed):
+    analysed = parts(parsed)
+    # Each prefix expands to its most frequent words, all of them together to at most
+    # MAX_PREFIX_EXPANSIONS (limits): a query of many prefixes costs no more than one of a few.
+    prefixes = sum(part.kind == "prefix" for part in analysed)
+    per_prefix = max(1, min(limits.MAX_PREFIX_TERMS, limits.MAX_PREFIX_EXPANSIONS // max(prefixes, 1)))
+    for part in analysed:
         fields_ = {part.field: 1.0} if part.field else FIELD_WEIGHTS
         leaves: list[Leaf] = []
         if part.kind == "prefix":
             stem = analysis.normalize_word(part.text)
             if not stem:
                 continue
-            words = _prefix_words(ti, stem)
+            words = _prefix_words(ti, stem, per_prefix)
             leaves = [Leaf(f, (w,), weight) for f, weight in fields_.items() if f != "broad" for w in words]
         elif part.units:
             leaves = [leaf for f, weight in fields_.items() for leaf in unit_leaves(f, part.units, weight)]
@@ -167,13 +170,13 @@ def build_plan(ti: TermIndex, parsed: querylang.ParsedQuery) -> tuple[Plan, list
     return plan, free
 
 
-def _prefix_words(ti: TermIndex, prefix: str) -> list[str]:
-    """The most frequent indexed words starting with ``prefix`` (at most MAX_PREFIX_TERMS)."""
-    words = ti.words_with_prefix(prefix, 20 * MAX_PREFIX_TERMS)
-    if len(words) <= MAX_PREFIX_TERMS:
+def _prefix_words(ti: TermIndex, prefix: str, most: int) -> list[str]:
+    """The ``most`` most frequent indexed words starting with ``prefix``."""
+    words = ti.words_with_prefix(prefix, 20 * limits.MAX_PREFIX_TERMS)
+    if len(words) <= most:
         return words
     df = ti.doc_frequencies([term_key("body", w) for w in words]) + ti.doc_frequencies([term_key("title", w) for w in words])
-    best = np.argsort(-df, kind="stable")[:MAX_PREFIX_TERMS]
+    best = np.argsort(-df, kind="stable")[:most]
     return sorted(words[int(i)] for i in best)
 
 
@@ -288,11 +291,13 @@ class _Ranked:
     """Every segment's scores for one plan, and which rows may be returned.
 
     ``accs[i]`` holds segment i's score per row; ``allowed[i]`` masks the rows that satisfy
-    the must and must-not clauses and are not deleted (None: every row).
+    the must and must-not clauses and are not deleted (None: every row). ``ti`` gives each
+    row's copy group (copies of one article share one), so totals count articles, not copies.
     """
 
-    def __init__(self, segments: list[Segment], accs: list[np.ndarray], allowed: list[np.ndarray | None]) -> None:
-        self.segments = segments
+    def __init__(self, ti: TermIndex, accs: list[np.ndarray], allowed: list[np.ndarray | None]) -> None:
+        self.ti = ti
+        self.segments = ti.segments
         self.accs = accs
         self.allowed = allowed
         self._matches: list[tuple[np.ndarray, np.ndarray]] | None = None
@@ -312,8 +317,20 @@ class _Ranked:
         return self._matches
 
     @property
-    def total(self) -> int:
+    def matched(self) -> int:
+        """Matching rows (copies of one article counted apart)."""
         return sum(len(rows) for rows, _scores in self.matches)
+
+    @property
+    def total(self) -> int:
+        """Matching articles: distinct copy groups among the matching rows (exact)."""
+        seen = np.zeros(self.ti.n_groups, dtype=bool)
+        for (rows, _scores), groups in zip(self.matches, self.ti.groups()):
+            seen[groups[rows]] = True
+        return int(np.count_nonzero(seen))
+
+    def group(self, s: int, row: int) -> int:
+        return int(self.ti.groups()[s][row])
 
     def top(self, k: int) -> list[tuple[float, int, int]]:
         """The ``k`` best as (score, segment number, row), best first; ties by index order."""
@@ -337,7 +354,7 @@ class _Ranked:
                 rows, scores = scorer.leaf(seg, leaf)
                 acc[rows] += scores
             accs.append(acc)
-        return _Ranked(self.segments, accs, self.allowed)
+        return _Ranked(self.ti, accs, self.allowed)
 
 
 def _rank(scorer: _Scorer, plan: Plan) -> _Ranked:
@@ -369,7 +386,7 @@ def _rank(scorer: _Scorer, plan: Plan) -> _Ranked:
             allowed = seg.live.copy() if allowed is None else allowed & seg.live
         accs.append(acc)
         allowed_masks.append(allowed)
-    return _Ranked(list(scorer.ti.segments), accs, allowed_masks)
+    return _Ranked(scorer.ti, accs, allowed_masks)
 
 
 # -- expansion -------------------------------------------------------------------------------
@@ -467,22 +484,22 @@ class Searcher:
             return scorer, plan, shown, added, first
         return scorer, plan, shown, added, None
 
-    def _unique_top(self, ranked: _Ranked, wanted: int) -> tuple[list[tuple[float, int, int]], int]:
-        """The best ``wanted`` hits with copies of one article (same fingerprint) removed, and
-        how many copies were dropped on the way."""
+    def _unique_top(self, ranked: _Ranked, wanted: int) -> list[tuple[float, int, int]]:
+        """The best ``wanted`` hits with copies of one article (one copy group) removed: the
+        best-scoring copy stands for the article."""
         k = wanted + 5
-        total = ranked.total
+        matched = ranked.matched
         while True:
             top = ranked.top(k)
             seen: set[int] = set()
             keep = []
             for item in top:
-                fp = int(ranked.segments[item[1]].fps[item[2]])
-                if fp not in seen:
-                    seen.add(fp)
+                group = ranked.group(item[1], item[2])
+                if group not in seen:
+                    seen.add(group)
                     keep.append(item)
-            if len(keep) >= wanted or len(top) >= total:
-                return keep[:wanted], len(top) - len(keep)
+            if len(keep) >= wanted or len(top) >= matched:
+                return keep[:wanted]
             k *= 2
 
     def search(
@@ -490,8 +507,8 @@ class Searcher:
     ) -> SearchResults:
         """Rank the articles matching ``parsed`` and return one page of hits."""
         _scorer, _plan, shown, _added, ranked = self._ranked(parsed, expand)
-        top, duplicates = self._unique_top(ranked, page * limit)
-        total = ranked.total - duplicates
+        top = self._unique_top(ranked, page * limit)
+        total = ranked.total
         marked_set = _highlight_terms(shown) if snippets else set()
         marked = sorted(marked_set)
         marked_keys = np.array([term_key("body", t) for t in marked], dtype=np.uint64)
@@ -524,7 +541,7 @@ class Searcher:
     def explain(self, parsed: querylang.ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
         """How ``parsed`` was analysed and expanded, and what each leaf gave the top hits."""
         scorer, plan, _shown, added, ranked = self._ranked(parsed, expand)
-        top, _duplicates = self._unique_top(ranked, limit)
+        top = self._unique_top(ranked, limit)
         hits = []
         for score, s, row in top:
             seg = ranked.segments[s]
@@ -564,13 +581,22 @@ SPELL_FIELDS = ("title", "body")
 
 
 def suggest(ti: TermIndex, parsed: querylang.ParsedQuery) -> str | None:
-    """A corrected query when some of its words are not in the index, else None."""
+    """A corrected query when some of its words are not in the index, else None.
+
+    At most MAX_SUGGESTED_WORDS unknown words are looked up (each scans the vocabulary).
+    """
     changed = False
     out: list[str] = []
+    budget = limits.MAX_SUGGESTED_WORDS
     for word in parsed.words():
         normal = analysis.normalize_word(word)
         fixed = None
-        if normal.isalpha() and not ti.doc_frequencies([term_key(f, analysis.stem(normal)) for f in SPELL_FIELDS]).any():
+        if (
+            budget > 0
+            and normal.isalpha()
+            and not ti.doc_frequencies([term_key(f, analysis.stem(normal)) for f in SPELL_FIELDS]).any()
+        ):
+            budget -= 1
             fixed = _closest_term(ti, normal)
         out.append(fixed or word)
         changed = changed or fixed is not None
@@ -638,35 +664,11 @@ def _looks_like_drug(word: str) -> bool:
 # -- following the live generation -----------------------------------------------------------
 
 
-class LiveIndex:
-    """The live index in an index folder; every call reads the generation CURRENT names now.
-
-    A published generation never changes, so its searcher is opened once and kept until
-    CURRENT names another (never refreshed in place).
-    """
-
-    def __init__(self, index_dir: Path) -> None:
-        self.index_dir = Path(index_dir)
-        self._gen: Path | None = None
-        self._searcher: Searcher | None = None
-
-    def searcher(self) -> Searcher:
-        for attempt in (1, 2):
-            gen = store.current(self.index_dir)
-            if gen is None:
-                raise IndexNotFoundError(f"no index at {self.index_dir}")
-            if self._searcher is not None and self._gen == gen:
-                return self._searcher
-            try:
-                ti = TermIndex.open(gen) if store.is_compatible(gen) else None
-            except IndexCorruptError:
-                if attempt == 2 or store.current(self.index_dir) == gen:
-                    raise
-                continue  # a writer published and cleaned between our two reads: look again
-            if ti is None:
-                raise IndexCorruptError(
-                    f"the index at {self.index_dir} was built by another version of healthsearch; run 'healthsearch index --rebuild'"
-                )
-            self._gen, self._searcher = gen, Searcher(ti)
-            return self._searcher
-        raise AssertionError("unreachable")
+def open_searcher(gen: Path) -> Searcher:
+    """A searcher on one generation's term index (see :class:`search.store.Live`)."""
+    ti = TermIndex.open(gen)
+    if ti is None:
+        raise IndexCorruptError(
+            f"the index at {gen.parent} was built by another version of healthsearch; run 'healthsearch index --rebuild'"
+        )
+    return Searcher(ti)

@@ -121,14 +121,14 @@ def walk(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> Walk:
     Raises ExtractionError for a path that does not exist, or an explicit file that is of an
     unsupported type or not a regular file, before anything is read.
     """
-    paths = [Path(p) for p in paths]
-    for path in paths:
+    given = [Path(p) for p in paths]
+    for path in given:
         if not os.path.lexists(path) or not os.path.exists(path):
             reason = "broken symbolic link" if os.path.lexists(path) else "no such file or directory"
             raise ExtractionError(reason, path=shown(path))
     result = Walk()
-    walker = _Walker(result, [Path(os.path.realpath(p)) for p in paths if p.is_dir()], follow_symlinks)
-    for path in paths:
+    walker = _Walker(result, [Path(os.path.realpath(p)) for p in given if p.is_dir()], follow_symlinks)
+    for path in given:
         if path.is_dir():
             walker.directory(path, path)
             continue

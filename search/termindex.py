@@ -5,6 +5,7 @@ matchers score one posting at a time (half a second per query at 100,000 article
 numpy scores a whole posting list in one call. A generation folder holds it in ``terms/``::
 
     terms/manifest.json     the segments, their deletion masks and the collection statistics
+    terms/groups-<id>.npy   per row of every segment, its copy group (copies of one article)
     terms/<seg>.<part>.npy  one array per part (see Segment), memory-mapped when read
     terms/<seg>.vocab.bin   the segment's sorted vocabulary, UTF-8, offsets in <seg>.vocab_offs
     terms/<seg>.store.bin   per article: id, title, URL, body and links (JSON), for result pages
@@ -36,14 +37,16 @@ from typing import Any
 
 import numpy as np
 
+from . import atomic
 from .errors import IndexCorruptError
 
 logger = logging.getLogger(__name__)
 
 #: Bump when the files' layout changes: an index with another format is rebuilt.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 DIR = "terms"
 MANIFEST = "manifest.json"
+GROUPS_PREFIX = "groups-"
 #: The indexed fields, in the order of the rows of a segment's ``lens`` array.
 FIELDS: tuple[str, ...] = ("title", "body", "anchors", "broad")
 #: Fields with positions (phrases); ``broad`` is for single words only.
@@ -221,8 +224,9 @@ class _SegmentBuilder:
             "vocab_offs": np.concatenate(([0], np.cumsum([len(b) for b in vocab_bytes], dtype=np.int64))).astype(np.int64),
             "store_offs": np.frombuffer(self.store_offs, dtype=np.int64).copy(),
         }
-        _write_segment(folder, name, arrays, b"".join(vocab_bytes), self.store, self.ids)
-        return {"name": name, "docs": self.rows, "deleted": None}
+        blob = b"".join(vocab_bytes)
+        _write_segment(folder, name, arrays, blob, self.store, self.ids)
+        return {"name": name, "docs": self.rows, "deleted": None, "vocab_sha256": hashlib.sha256(blob).hexdigest()}
 
 
 def _gather(source: np.ndarray, starts: np.ndarray, counts: np.ndarray, chunk: int = 1 << 18) -> np.ndarray:
@@ -364,8 +368,7 @@ class Writer:
         if len(self._segments) > MAX_SEGMENTS:
             ordered = sorted(self._segments, key=lambda s: s["live"])
             self._segments = self._merge(ordered[: len(self._segments) - MAX_SEGMENTS // 2])
-        write_manifest(gen, self._segments)
-        _remove_unreferenced(self.folder, self._segments)
+        _remove_unreferenced(self.folder, write_manifest(gen, self._segments))
 
     def _merge(self, group: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The segments with ``group`` replaced by one merged segment (where its first was)."""
@@ -415,10 +418,11 @@ class _NpyAppender:
         os.unlink(self._raw.name)
 
 
-def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Path) -> list[np.ndarray]:
+def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Path) -> tuple[list[np.ndarray], str]:
     """Write the sorted union of the segments' vocabularies; returns each segment's old term
-    id -> new term id. A k-way merge of the sorted lists, compared as UTF-8 bytes (which sort
-    as their code points do), so the words are never all in memory at once."""
+    id -> new term id, and the SHA-256 of the vocabulary written. A k-way merge of the sorted
+    lists, compared as UTF-8 bytes (which sort as their code points do), so the words are
+    never all in memory at once."""
     remaps = [np.empty(seg.vocab_size, dtype=np.int64) for seg in segs]
 
     def entries(k: int, seg: Segment) -> Iterator[tuple[bytes, int, int]]:
@@ -431,11 +435,13 @@ def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Pat
     last: bytes | None = None
     new_id = -1
     size = 0
+    digest = hashlib.sha256()
     with open(blob_path, "wb") as out:
         for word, k, tid in heapq.merge(*(entries(k, seg) for k, seg in enumerate(segs))):
             if word != last:
                 new_id += 1
                 out.write(word)
+                digest.update(word)
                 size += len(word)
                 new_offs.append(size)
                 last = word
@@ -444,7 +450,7 @@ def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Pat
         seg.release()
     with open(offs_path, "wb") as fh:
         np.save(fh, np.frombuffer(new_offs, dtype=np.int64), allow_pickle=False)
-    return remaps
+    return remaps, digest.hexdigest()
 
 
 def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -455,7 +461,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     """
     segs = [Segment(folder, s) for s in segments]
     name = _new_name()
-    remaps = _merge_vocabularies(segs, folder / f"{name}.vocab.bin", folder / f"{name}.vocab_offs.npy")
+    remaps, vocab_sha256 = _merge_vocabularies(segs, folder / f"{name}.vocab.bin", folder / f"{name}.vocab_offs.npy")
     lives, new_rows = [], []
     base = 0
     for seg in segs:
@@ -552,7 +558,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             np.save(fh, values, allow_pickle=False)
     (folder / f"{name}.ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
     logger.debug("merged %d segments into %s (%d articles)", len(segs), name, base)
-    return {"name": name, "docs": base, "deleted": None, "live": base}
+    return {"name": name, "docs": base, "deleted": None, "live": base, "vocab_sha256": vocab_sha256}
 
 
 def read_manifest(gen: Path) -> dict[str, Any] | None:
@@ -568,40 +574,54 @@ def read_manifest(gen: Path) -> dict[str, Any] | None:
     return data  # type: ignore[no-any-return]
 
 
-def write_manifest(gen: Path, segments: list[dict[str, Any]]) -> None:
-    """Compute the collection statistics of ``segments`` and write the manifest atomically."""
+def write_manifest(gen: Path, segments: list[dict[str, Any]]) -> dict[str, Any]:
+    """Compute the collection statistics of ``segments`` and write the manifest atomically
+    (returned).
+
+    Also written: the generation's copy groups (``groups-*.npy``): for every row of every
+    segment in order, a dense number shared by the copies of one article (same fingerprint),
+    so a query counts distinct articles exactly (``total``) in one pass over its matches.
+    """
     folder = gen / DIR
     totals = np.zeros(len(FIELDS), dtype=np.float64)
     live_docs = 0
+    fps: list[np.ndarray] = []
     for entry in segments:
         seg = Segment(folder, entry)
         lens = seg.lens if seg.live is None else seg.lens[:, seg.live]
         totals += lens.sum(axis=1, dtype=np.float64)
         live_docs += entry["live"]
+        fps.append(np.array(seg.fps))
         seg.release()
+    _unique, groups = np.unique(np.concatenate(fps) if fps else np.zeros(0, np.uint64), return_inverse=True)
+    groups_file = f"{GROUPS_PREFIX}{secrets.token_hex(4)}.npy"
+    with open(folder / groups_file, "wb") as fh:
+        np.save(fh, groups.astype(np.int32).reshape(-1), allow_pickle=False)
     manifest = {
         "format": FORMAT_VERSION,
         "segments": segments,
         "live_docs": live_docs,
         "field_lengths": dict(zip(FIELDS, (float(t) for t in totals))),
+        "groups": groups_file,
+        "n_groups": int(len(_unique)),
     }
-    tmp = folder / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    os.replace(tmp, folder / MANIFEST)
+    atomic.write_json(folder / MANIFEST, manifest, indent=1)
+    return manifest
 
 
-def _remove_unreferenced(folder: Path, segments: Sequence[dict[str, Any]]) -> None:
+def _remove_unreferenced(folder: Path, manifest: dict[str, Any]) -> None:
     """Delete files of this generation's term index that its manifest no longer names.
 
     (They are hard links: the generations that still use them keep their own links.)
     """
+    segments = manifest["segments"]
     names = {s["name"] for s in segments}
-    keep = {s["deleted"] for s in segments if s.get("deleted")}
+    keep = {s["deleted"] for s in segments if s.get("deleted")} | {manifest["groups"]}
     for path in folder.iterdir():
         if path.name.startswith(MANIFEST):
             continue
         seg_name = path.name.split(".", 1)[0]
-        if ".del-" in path.name:
+        if ".del-" in path.name or path.name.startswith(GROUPS_PREFIX):
             if path.name not in keep:
                 path.unlink(missing_ok=True)
         elif seg_name not in names:
@@ -619,6 +639,7 @@ class Segment:
         self.name: str = entry["name"]
         self.docs_count: int = int(entry["docs"])
         self.deleted: str | None = entry.get("deleted")
+        self.vocab_sha256: str | None = entry.get("vocab_sha256")
         self._arrays: dict[str, np.ndarray] = {}
         self._maps: list[np.memmap] = []
 
@@ -636,6 +657,9 @@ class Segment:
             path = self.folder / f"{self.name}.{part}.npy"
             try:
                 found = np.load(path, mmap_mode="r", allow_pickle=False)
+                # The header must describe exactly the data that follows it.
+                if isinstance(found, np.memmap) and found.offset + found.nbytes != os.path.getsize(path):
+                    raise ValueError("its header does not match its size")
             except (OSError, ValueError) as exc:
                 raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
             if found.size == 0:  # numpy cannot map an empty array; an empty one is fine as is
@@ -656,11 +680,26 @@ class Segment:
         """Mask of rows not deleted, or None when none are."""
         if not self.deleted:
             return None
-        return np.load(self.folder / self.deleted, allow_pickle=False)
+        path = self.folder / self.deleted
+        try:
+            mask = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
+        if mask.shape != (self.docs_count,) or mask.dtype != np.bool_:
+            raise IndexCorruptError(f"{path} is not a deletion mask for {self.docs_count} rows")
+        return mask  # type: ignore[no-any-return]
 
     @cached_property
     def _vocab_blob(self) -> bytes:
-        return (self.folder / f"{self.name}.vocab.bin").read_bytes()
+        """The vocabulary, checked against its digest (it is read whole anyway)."""
+        path = self.folder / f"{self.name}.vocab.bin"
+        try:
+            blob = path.read_bytes()
+        except OSError as exc:
+            raise IndexCorruptError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if self.vocab_sha256 is not None and hashlib.sha256(blob).hexdigest() != self.vocab_sha256:
+            raise IndexCorruptError(f"{path} does not match its checksum")
+        return blob
 
     @cached_property
     def _store(self) -> np.memmap | bytes:
@@ -732,6 +771,9 @@ class TermIndex:
     segments: list[Segment] = field(default_factory=list)
     live_docs: int = 0
     field_lengths: dict[str, float] = field(default_factory=dict)
+    groups_file: str = ""
+    n_groups: int = 0
+    _groups: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, gen: Path) -> TermIndex | None:
@@ -745,7 +787,25 @@ class TermIndex:
             [Segment(folder, entry) for entry in manifest["segments"]],
             int(manifest["live_docs"]),
             {k: float(v) for k, v in manifest["field_lengths"].items()},
+            str(manifest["groups"]),
+            int(manifest["n_groups"]),
         )
+
+    def groups(self) -> list[np.ndarray]:
+        """Per segment, each row's copy group (rows of one article's copies share it)."""
+        found = self._groups
+        if found is None:
+            path = self.gen / DIR / self.groups_file
+            try:
+                flat = np.load(path, mmap_mode="r", allow_pickle=False) if self.n_groups else np.zeros(0, np.int32)
+            except (OSError, ValueError) as exc:
+                raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
+            flat = flat.view(np.ndarray)
+            bounds = np.cumsum([0] + [seg.docs_count for seg in self.segments])
+            if len(flat) != bounds[-1]:
+                raise IndexCorruptError(f"{path} holds {len(flat)} rows, the segments {bounds[-1]}")
+            found = self._groups = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        return found
 
     def avg_length(self, field_name: str) -> float:
         return self.field_lengths.get(field_name, 0.0) / max(self.live_docs, 1) or 1.0

@@ -220,11 +220,16 @@ def test_rebuild_builds_a_fresh_generation(corpus: Path, built: Path) -> None:
     assert store.current(built) is not None and store.current(built).name == "gen-000002"
 
 
-def test_broken_current_pointer_is_repaired_by_a_rebuild(corpus: Path, built: Path) -> None:
+def test_broken_current_pointer_is_repaired_by_the_next_run(corpus: Path, built: Path) -> None:
     (built / "CURRENT").write_text("gen-999999\n")
     with pytest.raises(search.IndexCorruptError):
         search.open_index(built)
-    assert search.index([corpus], built).added == 4
+    report = search.index([corpus], built)  # continues from the newest intact generation
+    assert (report.added, report.unchanged) == (0, 4)
+    assert "updating gen-000001, the newest intact generation" in report.warnings[0][1]
+    assert search.open_index(built).stats().articles == 4
+    (built / "CURRENT").write_bytes(b"\xff\xfe garbage")
+    assert search.index([corpus], built, rebuild=True).added == 4
     assert search.open_index(built).stats().articles == 4
 
 

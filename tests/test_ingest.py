@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import logging
 import os
 import re
 import shutil
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from search import ingest, limits
+from search import limits
 from search.errors import ExtractionError
 from search.ingest import decode_html, extract, iter_file, parse_text_export
 from search.models import Article, Link

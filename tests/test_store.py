@@ -14,7 +14,9 @@ from search.errors import IndexCorruptError, IndexLockedError
 
 
 def make_gen(index_dir: Path, payload: str = "x") -> Path:
-    gen = store.new_generation(index_dir)
+    """A generation as sequential runs make them: its parent is the newest one before it."""
+    existing = store.generations(index_dir)
+    gen = store.new_generation(index_dir, parent=existing[-1] if existing else None)
     (gen / "data").write_text(payload)
     return gen
 

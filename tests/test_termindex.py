@@ -123,17 +123,21 @@ def test_hash_keys_are_stable_and_field_specific() -> None:
     )
 
 
-def test_manifest_of_another_format_means_rebuild(tmp_path: Path) -> None:
-    _corpus_dir, index_dir = _one_article(tmp_path)
+def test_an_index_of_another_format_means_rebuild(tmp_path: Path) -> None:
+    """As an older healthsearch left it: another term-index format, and no file listing."""
+    corpus_dir, index_dir = _one_article(tmp_path)
     live = store.current(index_dir)
     assert live is not None
-    manifest = live / termindex.DIR / termindex.MANIFEST
-    data = json.loads(manifest.read_text())
-    data["format"] = "0"
-    manifest.unlink()
-    manifest.write_text(json.dumps(data))
-    with pytest.raises(IndexCorruptError, match="rebuild"):
+    for path, key in ((live / termindex.DIR / termindex.MANIFEST, "format"), (live / store.META_FILE, "terms_format")):
+        data = json.loads(path.read_text())
+        data[key] = "0"
+        path.unlink()
+        path.write_text(json.dumps(data))
+    (live / "files.json").unlink()
+    with pytest.raises(IndexCorruptError, match="another version.*rebuild"):
         search.open_index(index_dir)
+    assert search.index([corpus_dir], index_dir).added == 1  # a plain run rebuilds it
+    assert search.open_index(index_dir).search("knee").total == 1
 
 
 def test_snippet_marks_matches_and_falls_back_to_the_lead() -> None:
