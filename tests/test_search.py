@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import small_corpus, write_page
 
 import search
@@ -167,3 +170,25 @@ def test_synonym_table_matches_the_longest_name() -> None:
     assert [name for name, _ in synonym_expansions(["stomach", "flu"])] == ["gastroenteritis"]
     assert [name for name, _ in synonym_expansions(["flu", "vaccine"])] == ["influenza"]
     assert synonym_expansions(["pill"]) == []
+
+
+_TYPED = st.sampled_from(['"', "-", "+", "*", "title:", "body:", "AND", "NOT", " ", "knee", "hepatitis b", "x-ray", "é",
+                          "\x1b[2J", "<script>", "&amp;", "\ud800", "kne*", "vaccine"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(_TYPED, max_size=10).map("".join)))
+def test_any_query_gives_results_or_a_typed_error(ix: search.SearchIndex, text: str) -> None:
+    """Property: any string searched on a real index gives well-formed results (snippet spans
+    inside the text, JSON-safe) or a QuerySyntaxError; nothing else escapes."""
+    try:
+        results = ix.search(text, limit=3)
+    except QuerySyntaxError as exc:
+        assert str(exc)
+        return
+    assert results.total >= len(results.hits)
+    for hit in results.hits:
+        spans = hit.snippet.highlights
+        assert all(0 <= a < b <= len(hit.snippet.text) for a, b in spans)
+        assert "<" not in snippet_html(hit.snippet).replace("<mark>", "").replace("</mark>", "")
+    json.dumps(results.to_dict())
