@@ -104,11 +104,13 @@ def feed_bomb_rss_mb(work: Path) -> tuple[float, float]:
         for _ in range(256):
             out.write(chunk)
         out.write(b'"}\n{"id": "after", "body": "still read"}\n')
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
     code = (
-        "import resource, sys; from pathlib import Path; from search.ingest import iter_file\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "import re; from pathlib import Path; from search.ingest import iter_file\n"
+        "def hwm(): return int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+        "before = hwm()\n"
         f"items = list(iter_file(Path({str(bomb)!r})))\n"
-        "print(before / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "print(before / 1024, hwm() / 1024)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     before, after = out.stdout.split()

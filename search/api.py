@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import integrity, querylang, store
+from . import querylang, store
 from .errors import (
     ArticleNotFoundError,
     HealthSearchError,
@@ -16,7 +16,6 @@ from .errors import (
     IndexNotFoundError,
 )
 from .models import Article, Explanation, IndexCheck, IndexReport, IndexStats, SearchResults
-from .sanitize import shown
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -115,9 +114,10 @@ class SearchIndex:
         except IndexCorruptError:
             gen = None
         if gen is not None:
-            problems = integrity.verify(gen, full=True)
-            if problems:
-                raise IndexDamagedError(shown(self.path), gen.name, problems) from failure
+            try:
+                store.verify(self.path, gen, full=True)
+            except IndexDamagedError as damage:
+                raise damage from failure
         raise failure
 
 

@@ -332,10 +332,10 @@ def _article_from_bytes(data: bytes, kind: str, path: Path, profiles: Sequence[S
     if kind == "html":
         _check_tags(data)
         try:
-            article = extract_article(decode_html(data), url=path.resolve().as_uri(), profiles=profiles)
+            article = extract_article(decode_html(data), url=Path(os.path.realpath(path)).as_uri(), profiles=profiles)
         except Exception as exc:  # a safety net: one odd page must not stop a batch
             logger.warning("%s: extraction failed", shown(path), exc_info=True)
-            raise ExtractionError(f"extraction failed ({type(exc).__name__}: {exc})"[:200]) from None
+            raise ExtractionError(shown(f"extraction failed ({type(exc).__name__}: {exc})"[:200])) from None
         if not article.title and not article.body:
             raise ExtractionError("no article text found")
         return article

@@ -131,14 +131,12 @@ def current(index_dir: Path) -> Path | None:
 def check_openable(index_dir: Path, gen: Path) -> None:
     """The quick check before a generation is read: raise IndexCorruptError when it was built
     by another version, IndexDamagedError when it does not match its listing."""
-    problems = integrity.verify(gen, full=False)
     if other_version(gen):
         raise IndexCorruptError(
             f"the index at {shown(index_dir)} was built by another version of healthsearch;"
             " run 'healthsearch index --rebuild'"
         )
-    if problems:
-        raise IndexDamagedError(shown(index_dir), gen.name, problems)
+    verify(index_dir, gen, full=False)
 
 
 T = TypeVar("T")
@@ -184,8 +182,8 @@ def new_generation(index_dir: Path, copy_from: Path | None = None, parent: Path 
     live now) is recorded as the one a rollback returns to.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    existing = generations(index_dir)
-    number = _gen_number(existing[-1]) + 1 if existing else 1
+    # Numbered past every name that looks like a generation (a stray file or link included).
+    number = max([0, *(_gen_number(p) for p in index_dir.iterdir())]) + 1
     gen = index_dir / f"gen-{number:06d}"
     gen.mkdir()
     # Always written: an empty PARENT means "none" (the generation was built afresh).

@@ -60,6 +60,20 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list
     return corpus, index_dir, answers(index_dir)
 
 
+def copy_of(source: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A real copy of the index (damage stays in it); returns it and its live generation."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(source, index_dir)
+    live = store.current(index_dir)
+    assert live is not None
+    return index_dir, live
+
+
+def listed(gen: Path, suffix: str) -> Path:
+    """The first file of the generation's listing whose name ends with ``suffix``."""
+    return next(gen / rel for rel in integrity.read_listing(gen) if rel.endswith(suffix))
+
+
 def kinds(gen: Path) -> dict[str, str]:
     """One file of each kind in the generation: kind -> path relative to the generation."""
     out: dict[str, str] = {}
@@ -123,8 +137,7 @@ def test_damage_is_an_error_or_a_recovery_never_a_wrong_answer(
     pristine: tuple[Path, Path, list[object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, how: str
 ) -> None:
     corpus, source, expected = pristine
-    index_dir = tmp_path / "index"
-    shutil.copytree(source, index_dir)  # real copies: the damage stays in the live generation
+    index_dir, _live = copy_of(source, tmp_path)
     damage(_target(index_dir, kind), how)
 
     # Queries check sizes and headers only (no small-file digests here: the hard case).
@@ -166,8 +179,7 @@ def test_damage_shared_by_both_generations_needs_the_rebuild_it_names(
 ) -> None:
     """A file both generations share (one inode) damaged: nothing intact to continue from."""
     corpus, source, expected = pristine
-    index_dir = tmp_path / "index"
-    shutil.copytree(source, index_dir)
+    index_dir, _live = copy_of(source, tmp_path)
     gens = store.generations(index_dir)
     shared = sorted(set.intersection(*(set(integrity.read_listing(g)) for g in gens)))
     shared_pos = next(rel for rel in shared if rel.endswith("pos.npy"))
@@ -187,10 +199,7 @@ def test_row5_a_garbage_generation_file_or_pointer_is_repaired_by_rebuild(
     pristine: tuple[Path, Path, list[object]], tmp_path: Path
 ) -> None:
     corpus, source, expected = pristine
-    index_dir = tmp_path / "index"
-    shutil.copytree(source, index_dir)
-    live = store.current(index_dir)
-    assert live is not None
+    index_dir, live = copy_of(source, tmp_path)
     (live / "healthsearch.json").write_text("{not json")
     (index_dir / "CURRENT").write_bytes(b"\xff\xfe\x00gen\x80")
     runner = CliRunner()
@@ -209,11 +218,8 @@ def test_row10_a_cut_vocabulary_is_an_error_and_a_plain_run_notices(
     pristine: tuple[Path, Path, list[object]], tmp_path: Path
 ) -> None:
     corpus, source, expected = pristine
-    index_dir = tmp_path / "index"
-    shutil.copytree(source, index_dir)
-    live = store.current(index_dir)
-    assert live is not None
-    vocab = next(live / rel for rel in integrity.read_listing(live) if rel.endswith("vocab.bin"))
+    index_dir, live = copy_of(source, tmp_path)
+    vocab = listed(live, "vocab.bin")
     vocab.write_bytes(vocab.read_bytes()[:40])
     with pytest.raises(IndexDamagedError, match="vocab.bin is 40 bytes"):
         search.open_index(index_dir).search("iron*")
@@ -226,11 +232,8 @@ def test_row11_a_truncated_whoosh_segment_is_one_line_not_aborted(
     pristine: tuple[Path, Path, list[object]], tmp_path: Path
 ) -> None:
     _corpus, source, _expected = pristine
-    index_dir = tmp_path / "index"
-    shutil.copytree(source, index_dir)
-    live = store.current(index_dir)
-    assert live is not None
-    segment = next(live / rel for rel in integrity.read_listing(live) if rel.endswith(".seg"))
+    index_dir, live = copy_of(source, tmp_path)
+    segment = listed(live, ".seg")
     segment.write_bytes(segment.read_bytes()[:100])
     for args in (["show", "knee-pain"], ["stats"], ["query", "knee"]):
         result = CliRunner().invoke(cli, [*args, "--index", str(index_dir)])
@@ -258,10 +261,8 @@ def test_a_read_failure_of_an_intact_index_is_still_a_bug(pristine: tuple[Path, 
 
 def test_rollback_refuses_a_damaged_previous_generation(pristine: tuple[Path, Path, list[object]], tmp_path: Path) -> None:
     _corpus, source, _expected = pristine
-    index_dir = tmp_path / "index"
-    shutil.copytree(source, index_dir)
-    live = store.current(index_dir)
-    previous = store.previous(index_dir, live)  # type: ignore[arg-type]
+    index_dir, live = copy_of(source, tmp_path)
+    previous = store.previous(index_dir, live)
     assert previous is not None
     (previous / "healthsearch.json").write_text("{}")
     with pytest.raises(IndexDamagedError, match="gen-000001: healthsearch.json is 2 bytes"):

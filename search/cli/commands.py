@@ -1,120 +1,20 @@
-"""Command-line interface: parse arguments, call the library, print the results."""
+"""The CLI's commands: parse arguments, call the library, print with :mod:`search.cli.output`."""
 
 from __future__ import annotations
 
-import errno
 import logging
 import sys
-import textwrap
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from . import __version__
-from .errors import (
-    ArticleNotFoundError,
-    ExtractionError,
-    HealthSearchError,
-    IndexCorruptError,
-    IndexDamagedError,
-    IndexLockedError,
-    IndexNotFoundError,
-    ProfileError,
-    QuerySyntaxError,
-    StorageError,
-)
-from .models import Article, Explanation, IndexCheck, SearchResults
-from .render import snippet_terminal, terminal_lines, terminal_text, to_json
+from .. import __version__
+from ..render import terminal_text, to_json
+from .errors import EXIT_FAILED, EXIT_USAGE, CliError, default_index_dir, library_errors
+from .output import print_article, print_check, print_explanation, print_results
 
 logger = logging.getLogger(__name__)
-
-#: Exit codes (also in the README): 0 success; 1 failure (or some files failed to index);
-#: 2 bad usage or malformed query; 75 the index is locked by another writer (EX_TEMPFAIL).
-EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 75
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class CliError(click.ClickException):
-    """A one-line error with a hint for the next step and a chosen exit code (control
-    characters in the message, say from a file name, are shown escaped)."""
-
-    def __init__(self, message: str, hint: str = "", exit_code: int = EXIT_FAILED) -> None:
-        super().__init__(terminal_text(f"{message}. Hint: {hint}." if hint else message))
-        self.exit_code = exit_code
-
-
-def _flag(index_dir: Path) -> str:
-    return "" if index_dir == Path("index") else f" --index {index_dir}"
-
-
-def _index_hint(index_dir: Path) -> str:
-    return f"build it with 'healthsearch index [PATHS...]{_flag(index_dir)}'"
-
-
-def _storage_hint(exc: StorageError) -> str:
-    """What to do about a file-system refusal, by its cause; the live index is unchanged."""
-    unchanged = "the index is as it was before this run"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"free some space on the disk holding {exc.path} and run it again ({unchanged})"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"check who may write to {exc.path} ({unchanged})"
-    if exc.errno == errno.EROFS:
-        return f"{exc.path} is on a read-only file system: choose another --index folder"
-    if exc.errno == errno.ELOOP:
-        return f"remove the symbolic link {exc.path}; healthsearch never writes through one"
-    if exc.errno == errno.ENOENT:
-        return f"{exc.path} disappeared while healthsearch was using it: run it again ({unchanged})"
-    return f"check {exc.path} and run it again ({unchanged})"
-
-
-def library_errors(func: F) -> F:
-    """Turn the library's typed errors into one-line CLI errors with a hint."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        index_dir = kwargs.get("index_dir") or _default_index_dir()
-        try:
-            return func(*args, **kwargs)
-        except IndexNotFoundError as exc:
-            raise CliError(str(exc), _index_hint(index_dir)) from exc
-        except IndexDamagedError as exc:
-            raise CliError(
-                str(exc),
-                f"'healthsearch check{_flag(index_dir)}' says more and what to do;"
-                f" 'healthsearch index --rebuild PATHS...{_flag(index_dir)}' rebuilds it",
-            ) from exc
-        except StorageError as exc:
-            raise CliError(str(exc), _storage_hint(exc)) from exc
-        except IndexCorruptError as exc:
-            raise CliError(str(exc), "rebuild it with 'healthsearch index --rebuild [PATHS...]'") from exc
-        except IndexLockedError as exc:
-            raise CliError(str(exc), "wait for the other run to finish, then try again", EXIT_LOCKED) from exc
-        except QuerySyntaxError as exc:
-            raise CliError(
-                f"bad query: {exc}",
-                'use plain words, "a phrase" in quotes, title:word, or -word to exclude',
-                EXIT_USAGE,
-            ) from exc
-        except ArticleNotFoundError as exc:
-            raise CliError(str(exc), "find article ids with 'healthsearch query TEXT'") from exc
-        except ExtractionError as exc:
-            raise CliError(str(exc), "check the path and try again") from exc
-        except ProfileError as exc:
-            raise CliError(str(exc), "see 'Site profiles' in the README for the format", EXIT_USAGE) from exc
-        except HealthSearchError as exc:
-            raise CliError(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _default_index_dir() -> Path:
-    from .api import default_index_dir
-
-    return default_index_dir()
 
 
 index_option = click.option(
@@ -194,10 +94,10 @@ def index_cmd(
     atomically when the run completes. Exit codes: 0 all indexed, 1 some files failed,
     75 another run is writing to this index.
     """
-    from .api import DEFAULT_CORPUS, index
-    from .profiles import load_profiles
+    from ..api import DEFAULT_CORPUS, index
+    from ..profiles import load_profiles
 
-    target = index_dir or _default_index_dir()
+    target = index_dir or default_index_dir()
     profiles = load_profiles(site_profiles) if site_profiles is not None else []
     if log_file is not None:
         _log_to_file(log_file)
@@ -262,9 +162,9 @@ class _ProgressBar:
 @library_errors
 def rollback_cmd(index_dir: Path | None) -> None:
     """Make the previous generation of the index live again (undo the last run)."""
-    from .api import rollback
+    from ..api import rollback
 
-    target = index_dir or _default_index_dir()
+    target = index_dir or default_index_dir()
     click.echo(terminal_text(f"{target}: now serving {rollback(target).name}"))
 
 
@@ -289,65 +189,20 @@ def query_cmd(
     migraine -aura      exclude a word (also: NOT aura)
     diabet*             words starting with "diabet"
     """
-    from .api import open_index
+    from ..api import open_index
 
     if explain:
         explanation = open_index(index_dir).explain(text, limit=limit, expand=not no_expand)
         if as_json:
             click.echo(to_json(explanation.to_dict()))
         else:
-            _print_explanation(explanation)
+            print_explanation(explanation)
         return
     results = open_index(index_dir).search(text, limit=limit, page=page, expand=not no_expand)
     if as_json:
         click.echo(to_json(results.to_dict()))
     else:
-        _print_results(results, limit)
-
-
-def _bold(text: str) -> str:
-    return click.style(terminal_text(text), bold=True)
-
-
-def _print_results(results: SearchResults, limit: int) -> None:
-    query = terminal_text(repr(results.query))
-    if results.suggestion:
-        click.echo(f"Did you mean: {_bold(results.suggestion)}?")
-    if not results.hits:
-        where = f" on page {results.page}" if results.page > 1 and results.total else ""
-        click.echo(f"No results for {query}{where}.")
-        return
-    first = (results.page - 1) * limit + 1
-    for rank, hit in enumerate(results.hits, start=first):
-        click.echo(f"{rank}. {_bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
-        if hit.url:
-            click.echo(f"   {terminal_text(hit.url)}")
-        if hit.snippet.text:
-            click.echo(snippet_terminal(hit.snippet, width=96, indent="   "))
-        click.echo()
-    last = first + len(results.hits) - 1
-    click.echo(f"Results {first}-{last} of {results.total} for {query}.")
-
-
-def _print_explanation(explanation: Explanation) -> None:
-    click.echo(_bold(f"Query {explanation.query!r}"))
-    for clause in explanation.clauses:
-        how = {"should": "", "must": "required ", "must_not": "excluded "}[clause.occur]
-        terms = ", ".join(clause.terms) or "(nothing)"
-        click.echo(terminal_text(f"  {how}{clause.kind} {clause.text!r} in {clause.fields} -> {terms}"))
-    for source, label in (("synonym", "Synonyms added"), ("feedback", "Added from the top hits")):
-        added = ", ".join(f"{e.term} ({e.weight:.2f})" for e in explanation.expansions if e.source == source)
-        if added:
-            click.echo(terminal_lines(textwrap.fill(f"{label}: {added}", width=96, subsequent_indent="  ")))
-    if not explanation.expansions:
-        click.echo("No words added.")
-    for rank, hit in enumerate(explanation.hits, start=1):
-        click.echo(f"\n{rank}. {_bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
-        for part in hit.contributions[:12]:
-            click.echo(terminal_text(f"   {part.score:7.2f}  {part.field}:{part.term}"))
-        if len(hit.contributions) > 12:
-            rest = sum(p.score for p in hit.contributions[12:])
-            click.echo(f"   {rest:7.2f}  ({len(hit.contributions) - 12} more terms)")
+        print_results(results, limit)
 
 
 @cli.command("eval")
@@ -367,8 +222,8 @@ def eval_cmd(
 
     Every query with judgments goes through the same search as 'healthsearch query'.
     """
-    from .api import open_index
-    from .evaluation import evaluate_index, read_qrels, read_queries, write_run
+    from ..api import open_index
+    from ..evaluation import evaluate_index, read_qrels, read_queries, write_run
 
     queries, qrels = read_queries(queries_file), read_qrels(qrels_file)
     metrics, run, failed = evaluate_index(open_index(index_dir), queries, qrels, expand=not no_expand)
@@ -396,7 +251,7 @@ def eval_cmd(
 @library_errors
 def show_cmd(article_id: str, index_dir: Path | None, as_json: bool) -> None:
     """Print one indexed article, its links and the anchor text pointing at it."""
-    from .api import open_index
+    from ..api import open_index
 
     ix = open_index(index_dir)
     article = ix.get(article_id)
@@ -404,36 +259,7 @@ def show_cmd(article_id: str, index_dir: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(to_json({**article.to_dict(), "incoming_anchors": anchors}))
         return
-    _print_article(article, anchors)
-
-
-def _print_article(article: Article, anchors: list[str]) -> None:
-    click.echo(_bold(article.title or article.id))
-    for label, value in (
-        ("id", article.id),
-        ("url", article.url),
-        ("source", article.source),
-        ("published", article.published),
-        ("modified", article.modified),
-        ("language", article.language),
-    ):
-        if value:
-            click.echo(terminal_text(f"{label + ':':11}{value}"))
-    if article.description:
-        click.echo(f"\n{terminal_text(article.description)}")
-    click.echo()
-    for paragraph in article.body.split("\n\n"):
-        click.echo(terminal_lines(textwrap.fill(paragraph, width=96)))
-        click.echo()
-    if article.links:
-        click.echo(_bold("Links"))
-        for link in article.links:
-            target = f"  {link.url}" if link.url else ""
-            click.echo(terminal_text(f"  {link.kind:8}{link.text}{target}"))
-    if anchors:
-        click.echo(_bold("Linked from other articles as"))
-        for anchor in anchors:
-            click.echo(f"  {terminal_text(anchor)}")
+    print_article(article, anchors)
 
 
 @cli.command("check")
@@ -445,47 +271,16 @@ def check_cmd(index_dir: Path | None, as_json: bool) -> None:
 
     Exit code 0 when the index is intact, 1 when something is damaged (and what to do).
     """
-    from .api import check
+    from ..api import check
 
-    target = index_dir or _default_index_dir()
+    target = index_dir or default_index_dir()
     found = check(target)
     if as_json:
         click.echo(to_json(found.to_dict()))
     else:
-        _print_check(found, target)
+        print_check(found, target)
     if not found.ok:
         sys.exit(EXIT_FAILED)
-
-
-def _print_check(found: IndexCheck, target: Path) -> None:
-    click.echo(terminal_text(f"index {found.path}"))
-    if found.pointer_problem:
-        click.echo(terminal_text(f"  CURRENT: {found.pointer_problem}"))
-    for gen in found.generations:
-        state = "intact" if gen.ok else "damaged: " + "; ".join(gen.problems[:3])
-        more = f" (and {len(gen.problems) - 3} more)" if len(gen.problems) > 3 else ""
-        click.echo(terminal_text(f"  {gen.name} ({gen.role}): {state}{more}"))
-    click.echo(terminal_text(_check_advice(found, _flag(target))))
-
-
-def _check_advice(found: IndexCheck, flag: str) -> str:
-    """One line: what to do about what ``check`` found."""
-    live, parent = found.role("live"), found.role("previous")
-    intact = [g for g in found.generations if g.ok]
-    rebuild = f"rebuild it from the sources with 'healthsearch index --rebuild PATHS...{flag}'"
-    if found.ok:
-        return "The index is intact."
-    if found.pointer_problem:
-        if intact:
-            return f"Run 'healthsearch index [PATHS...]{flag}': it continues from {intact[0].name}, the newest intact generation."
-        return f"No generation is intact: {rebuild}."
-    if live is not None and not live.ok:
-        if parent is not None and parent.ok:
-            return (f"Run 'healthsearch index [PATHS...]{flag}': it updates {parent.name} (intact) in place of"
-                    f" {live.name}; or 'healthsearch rollback{flag}' serves {parent.name} as it is.")
-        return f"Nothing to roll back to: {rebuild}."
-    return (f"Queries are unaffected; 'healthsearch rollback' would fail until the next 'healthsearch index' run"
-            f" that changes something replaces {parent.name if parent else 'the previous generation'}.")
 
 
 @cli.command("stats")
@@ -494,7 +289,7 @@ def _check_advice(found: IndexCheck, flag: str) -> str:
 @library_errors
 def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
     """Print article count, index size and last build time."""
-    from .api import open_index
+    from ..api import open_index
 
     stats = open_index(index_dir).stats()
     if as_json:

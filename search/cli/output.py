@@ -1,0 +1,118 @@
+"""How the CLI prints results, explanations, articles and checks in a terminal (every string
+goes through :func:`search.render.terminal_text` or a renderer built on it)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import click
+
+from ..models import Article, Explanation, IndexCheck, SearchResults
+from ..render import snippet_terminal, terminal_lines, terminal_text
+from .errors import index_flag
+
+
+def bold(text: str) -> str:
+    return click.style(terminal_text(text), bold=True)
+
+
+def print_results(results: SearchResults, limit: int) -> None:
+    query = terminal_text(repr(results.query))
+    if results.suggestion:
+        click.echo(f"Did you mean: {bold(results.suggestion)}?")
+    if not results.hits:
+        where = f" on page {results.page}" if results.page > 1 and results.total else ""
+        click.echo(f"No results for {query}{where}.")
+        return
+    first = (results.page - 1) * limit + 1
+    for rank, hit in enumerate(results.hits, start=first):
+        click.echo(f"{rank}. {bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
+        if hit.url:
+            click.echo(f"   {terminal_text(hit.url)}")
+        if hit.snippet.text:
+            click.echo(snippet_terminal(hit.snippet, width=96, indent="   "))
+        click.echo()
+    last = first + len(results.hits) - 1
+    click.echo(f"Results {first}-{last} of {results.total} for {query}.")
+
+
+def print_explanation(explanation: Explanation) -> None:
+    click.echo(bold(f"Query {explanation.query!r}"))
+    for clause in explanation.clauses:
+        how = {"should": "", "must": "required ", "must_not": "excluded "}[clause.occur]
+        terms = ", ".join(clause.terms) or "(nothing)"
+        click.echo(terminal_text(f"  {how}{clause.kind} {clause.text!r} in {clause.fields} -> {terms}"))
+    for source, label in (("synonym", "Synonyms added"), ("feedback", "Added from the top hits")):
+        added = ", ".join(f"{e.term} ({e.weight:.2f})" for e in explanation.expansions if e.source == source)
+        if added:
+            click.echo(terminal_lines(textwrap.fill(f"{label}: {added}", width=96, subsequent_indent="  ")))
+    if not explanation.expansions:
+        click.echo("No words added.")
+    for rank, hit in enumerate(explanation.hits, start=1):
+        click.echo(f"\n{rank}. {bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
+        for part in hit.contributions[:12]:
+            click.echo(terminal_text(f"   {part.score:7.2f}  {part.field}:{part.term}"))
+        if len(hit.contributions) > 12:
+            rest = sum(p.score for p in hit.contributions[12:])
+            click.echo(f"   {rest:7.2f}  ({len(hit.contributions) - 12} more terms)")
+
+
+def print_article(article: Article, anchors: list[str]) -> None:
+    click.echo(bold(article.title or article.id))
+    for label, value in (
+        ("id", article.id),
+        ("url", article.url),
+        ("source", article.source),
+        ("published", article.published),
+        ("modified", article.modified),
+        ("language", article.language),
+    ):
+        if value:
+            click.echo(terminal_text(f"{label + ':':11}{value}"))
+    if article.description:
+        click.echo(f"\n{terminal_text(article.description)}")
+    click.echo()
+    for paragraph in article.body.split("\n\n"):
+        click.echo(terminal_lines(textwrap.fill(paragraph, width=96)))
+        click.echo()
+    if article.links:
+        click.echo(bold("Links"))
+        for link in article.links:
+            target = f"  {link.url}" if link.url else ""
+            click.echo(terminal_text(f"  {link.kind:8}{link.text}{target}"))
+    if anchors:
+        click.echo(bold("Linked from other articles as"))
+        for anchor in anchors:
+            click.echo(f"  {terminal_text(anchor)}")
+
+
+def print_check(found: IndexCheck, target: Path) -> None:
+    click.echo(terminal_text(f"index {found.path}"))
+    if found.pointer_problem:
+        click.echo(terminal_text(f"  CURRENT: {found.pointer_problem}"))
+    for gen in found.generations:
+        state = "intact" if gen.ok else "damaged: " + "; ".join(gen.problems[:3])
+        more = f" (and {len(gen.problems) - 3} more)" if len(gen.problems) > 3 else ""
+        click.echo(terminal_text(f"  {gen.name} ({gen.role}): {state}{more}"))
+    click.echo(terminal_text(check_advice(found, index_flag(target))))
+
+
+def check_advice(found: IndexCheck, flag: str) -> str:
+    """One line: what to do about what ``check`` found."""
+    live, parent = found.role("live"), found.role("previous")
+    intact = [g for g in found.generations if g.ok]
+    rebuild = f"rebuild it from the sources with 'healthsearch index --rebuild PATHS...{flag}'"
+    if found.ok:
+        return "The index is intact."
+    if found.pointer_problem:
+        if intact:
+            return f"Run 'healthsearch index [PATHS...]{flag}': it continues from {intact[0].name}, the newest intact generation."
+        return f"No generation is intact: {rebuild}."
+    if live is not None and not live.ok:
+        if parent is not None and parent.ok:
+            return (f"Run 'healthsearch index [PATHS...]{flag}': it updates {parent.name} (intact) in place of"
+                    f" {live.name}; or 'healthsearch rollback{flag}' serves {parent.name} as it is.")
+        return f"Nothing to roll back to: {rebuild}."
+    return (f"Queries are unaffected; 'healthsearch rollback' would fail until the next 'healthsearch index' run"
+            f" that changes something replaces {parent.name if parent else 'the previous generation'}.")
