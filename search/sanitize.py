@@ -21,7 +21,6 @@ import os
 import re
 
 from . import limits
-from .limits import MAX_URL_CHARS
 from .models import Article, Link
 
 #: Schemes a kept URL may have (``file:`` is how local pages are addressed).
@@ -73,8 +72,8 @@ def safe_url(url: str) -> str:
     URLs and relative ones. Tabs and line breaks inside are removed and the ends stripped of
     spaces and controls first, as a browser does, so ``java\\nscript:`` is seen for what it is.
     """
-    url = _URL_DROPPED.sub("", clean_text(url)).strip(" \x00")
-    if len(url) > MAX_URL_CHARS:
+    url = _URL_DROPPED.sub("", clean_text(url)).strip(" ")
+    if len(url) > limits.MAX_URL_CHARS:
         return ""
     scheme = _SCHEME.match(url)
     if scheme and scheme.group(1).lower() not in URL_SCHEMES:
