@@ -88,7 +88,7 @@ def print_article(article: Article, anchors: list[str]) -> None:
 
 
 def print_check(found: IndexCheck, target: Path) -> None:
-    click.echo(terminal_text(f"index {found.path}"))
+    click.echo(terminal_text(f"index folder {found.path}"))
     if found.pointer_problem:
         click.echo(terminal_text(f"  CURRENT: {found.pointer_problem}"))
     for gen in found.generations:
