@@ -217,11 +217,6 @@ class Engine:
         engine.live()
         return engine
 
-    @property
-    def generation(self) -> Path | None:
-        """The generation read last (None before the first read)."""
-        return self._live.generation
-
     def live(self) -> Generation:
         """The live generation, reopened when a writer has published a new one."""
         return self._live.get()

@@ -40,19 +40,17 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Article] | ExtractionError]:
     try:
         with _open_stream(path) as stream:
             for number, line in _lines(stream, name):
-                if isinstance(line, ExtractionError):
-                    bad += 1
-                    if bad <= limits.MAX_BAD_LINES_REPORTED:
-                        yield line
-                    continue
-                if not line.strip():
-                    continue
-                try:
-                    yield number, _article_from_json(line)
-                except ValueError as exc:
-                    bad += 1
-                    if bad <= limits.MAX_BAD_LINES_REPORTED:
-                        yield ExtractionError(str(exc), path=f"{name}:{number}")
+                if isinstance(line, str):
+                    if not line.strip():
+                        continue
+                    try:
+                        yield number, _article_from_json(line)
+                        continue
+                    except ValueError as exc:
+                        line = ExtractionError(str(exc), path=f"{name}:{number}")
+                bad += 1
+                if bad <= limits.MAX_BAD_LINES_REPORTED:
+                    yield line
     except ExtractionError as exc:
         yield ExtractionError(exc.reason, path=name)
         return

@@ -45,7 +45,6 @@ class _Run:
 
     report: IndexReport
     states: dict[str, IndexedState]
-    gen: Generation
     by_source: dict[str, list[IndexedState]] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
     failed_sources: set[str] = field(default_factory=set)  # source keys whose articles are kept
@@ -110,8 +109,7 @@ def build_index(
             fresh = base is None
             gen_dir = store.new_generation(index_dir, copy_from=base, parent=parent)
             try:
-                run = _run(gen_dir, fresh, profiles, notes, found, index_dir)
-                gen = run.gen
+                gen, run = _run(gen_dir, fresh, profiles, notes, found, index_dir)
                 dirty = _update(gen, run, found.files, given, progress)
                 if run.recheck:
                     gen.set_extraction_key(run.extraction_key)
@@ -135,10 +133,10 @@ def build_index(
 
 def _run(
     gen_dir: Path, fresh: bool, profiles: Sequence[SiteProfile], notes: list[str], found: sources.Walk, index_dir: Path
-) -> _Run:
-    """The state of a run over the new generation, with what the walk found recorded."""
+) -> tuple[Generation, _Run]:
+    """The new generation opened, and the state of a run over it with what the walk found."""
     gen = Generation.create(gen_dir) if fresh else Generation.open(gen_dir)
-    run = _Run(IndexReport(), gen.states(), gen=gen, profiles=tuple(profiles))
+    run = _Run(IndexReport(), gen.states(), profiles=tuple(profiles))
     run.extraction_key = f"{EXTRACTOR_VERSION}:{profiles_digest(profiles)}"
     run.recheck = gen.extraction_key() != run.extraction_key
     for note in notes:
@@ -150,7 +148,7 @@ def _run(
         run.failed_dirs.append(source_key(failed))
     for notice in found.skipped:
         run.skip(notice)
-    return run
+    return gen, run
 
 
 def _abandon(index_dir: Path, gen_dir: Path) -> None:

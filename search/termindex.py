@@ -631,6 +631,22 @@ def _remove_unreferenced(folder: Path, manifest: dict[str, Any]) -> None:
 # -- reading ---------------------------------------------------------------------------------------
 
 
+def map_npy(path: Path) -> tuple[np.ndarray, np.memmap | None]:
+    """A ``.npy`` file as a plain array view of its memory mapping (and the mapping, None for
+    an empty array, which numpy cannot map); IndexCorruptError when it cannot be read or its
+    header does not describe exactly the data that follows it."""
+    try:
+        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+        if isinstance(mapped, np.memmap) and mapped.offset + mapped.nbytes != os.path.getsize(path):
+            raise ValueError("its header does not match its size")
+        if mapped.size == 0:
+            return np.load(path, allow_pickle=False), None
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
+    # A plain view of the mapping: slicing a np.memmap costs several times more.
+    return mapped.view(np.ndarray), mapped
+
+
 class Segment:
     """One segment's arrays, memory-mapped on first use."""
 
@@ -654,19 +670,9 @@ class Segment:
     def _array(self, part: str) -> np.ndarray:
         found = self._arrays.get(part)
         if found is None:
-            path = self.folder / f"{self.name}.{part}.npy"
-            try:
-                found = np.load(path, mmap_mode="r", allow_pickle=False)
-                # The header must describe exactly the data that follows it.
-                if isinstance(found, np.memmap) and found.offset + found.nbytes != os.path.getsize(path):
-                    raise ValueError("its header does not match its size")
-            except (OSError, ValueError) as exc:
-                raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
-            if found.size == 0:  # numpy cannot map an empty array; an empty one is fine as is
-                found = np.load(path, allow_pickle=False)
-            else:  # a plain view of the mapping: slicing a np.memmap costs several times more
-                self._maps.append(found)
-                found = found.view(np.ndarray)
+            found, mapping = map_npy(self.folder / f"{self.name}.{part}.npy")
+            if mapping is not None:
+                self._maps.append(mapping)
             self._arrays[part] = found
         return found
 
@@ -796,11 +802,7 @@ class TermIndex:
         found = self._groups
         if found is None:
             path = self.gen / DIR / self.groups_file
-            try:
-                flat = np.load(path, mmap_mode="r", allow_pickle=False) if self.n_groups else np.zeros(0, np.int32)
-            except (OSError, ValueError) as exc:
-                raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
-            flat = flat.view(np.ndarray)
+            flat, _mapping = map_npy(path)
             bounds = np.cumsum([0] + [seg.docs_count for seg in self.segments])
             if len(flat) != bounds[-1]:
                 raise IndexCorruptError(f"{path} holds {len(flat)} rows, the segments {bounds[-1]}")
