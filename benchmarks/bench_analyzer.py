@@ -1,4 +1,4 @@
-"""Throughput of search.analysis.analyze against Whoosh's StemmingAnalyzer on real medical text.
+"""Throughput of search.text.analyzer.analyze against Whoosh's StemmingAnalyzer on real medical text.
 
 Usage: python benchmarks/bench_analyzer.py [--lines N] [--repeat R]
 
@@ -21,7 +21,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from search import analysis  # noqa: E402
+from search.text import analyzer as analysis  # noqa: E402
 
 
 def shared_dir() -> Path:

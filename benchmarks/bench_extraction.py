@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("HEALTHSEARCH_SHARED") or ROOT.parent / "shared")
-EXTRACTORS = {"search.ingest:body_text": "healthsearch", "bs4_naive": "soup.get_text()"}
+EXTRACTORS = {"search.ingest.html:body_text": "healthsearch", "bs4_naive": "soup.get_text()"}
 
 
 def run_scorer(health_only: bool) -> list[dict[str, object]]:

@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import plain_whoosh  # noqa: E402
 
 import search  # noqa: E402
-from search import integrity, store  # noqa: E402
+from search.storage import generations as store  # noqa: E402
+from search.storage import integrity  # noqa: E402
 
 
 def shared_dir() -> Path:
@@ -106,7 +107,7 @@ def feed_bomb_rss_mb(work: Path) -> tuple[float, float]:
         out.write(b'"}\n{"id": "after", "body": "still read"}\n')
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
     code = (
-        "import re; from pathlib import Path; from search.ingest import iter_file\n"
+        "import re; from pathlib import Path; from search.ingest.files import iter_file\n"
         "def hwm(): return int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
         "before = hwm()\n"
         f"items = list(iter_file(Path({str(bomb)!r})))\n"

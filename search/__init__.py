@@ -31,7 +31,7 @@ from .models import Article, Hit, IndexReport, IndexStats, Link, Notice, SearchR
 __version__ = "0.1.0"
 
 _LAZY = {
-    "extract": "ingest",
+    "extract": "ingest.html",
     "index": "api",
     "open_index": "api",
     "search": "api",
@@ -40,6 +40,7 @@ _LAZY = {
     "SearchIndex": "api",
     "default_index_dir": "api",
     "load_profiles": "profiles",
+    "Filter": "query.filters",
 }
 
 __all__ = [

@@ -7,7 +7,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import querylang, store
+from .query import syntax
+from .query.filters import Filter
+from .storage import generations
+from .storage.live import Live
 from .errors import (
     ArticleNotFoundError,
     HealthSearchError,
@@ -18,10 +21,10 @@ from .errors import (
 from .models import Article, Explanation, IndexCheck, IndexReport, IndexStats, SearchResults
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .indexer import ProgressFn
+    from .indexing.pipeline import ProgressFn
     from .profiles import SiteProfile
-    from .ranking import Searcher
+    from .ranking.ranker import Ranker, RankerFactory
+    from .storage.articles import ArticleStore
 
 T = TypeVar("T")
 
@@ -44,44 +47,58 @@ class SearchIndex:
     generation verified in full, raising IndexDamagedError when it does not match.
     """
 
-    def __init__(self, index_dir: Path | str | None = None) -> None:
-        from .ranking import open_searcher  # numpy, no Whoosh: queries never load the article store
+    def __init__(self, index_dir: Path | str | None = None, *, ranker: RankerFactory | None = None) -> None:
+        """``ranker`` opens what ranks a generation (default: :func:`search.ranking.ranker.open_ranker`)."""
+        if ranker is None:
+            from .ranking.ranker import open_ranker as ranker  # numpy, no Whoosh: queries never load the article store
 
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()
-        self._live: store.Live[Searcher] = store.Live(self.path, open_searcher)
-        self._live.get()  # raises IndexNotFoundError / IndexCorruptError now, not later
-        self._store: Engine | None = None
+        self._ranker: Live[Ranker] = Live(self.path, ranker)
+        self._ranker.get()  # raises IndexNotFoundError / IndexCorruptError now, not later
+        self._articles: Live[ArticleStore] | None = None
 
-    @property
-    def _engine(self) -> Engine:
-        """The Whoosh article store (opened on first use: ``get``, ``stats``)."""
-        if self._store is None:
-            from .engine import Engine
+    def _store(self) -> ArticleStore:
+        """The live generation's Whoosh article store (followed from first use: ``get``, ``stats``)."""
+        if self._articles is None:
+            from .storage.articles import ArticleStore
 
-            self._store = Engine.open(self.path)
-        return self._store
+            self._articles = Live(self.path, ArticleStore.open)
+        return self._articles.get()
 
     def search(
-        self, text: str, *, limit: int = 10, page: int = 1, snippets: bool = True, expand: bool = True
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        snippets: bool = True,
+        expand: bool = True,
+        filter: Filter | None = None,
     ) -> SearchResults:
         """Rank articles for ``text``; raises QuerySyntaxError when nothing is searchable.
 
         ``snippets=False`` skips highlighting (hits get an empty snippet): faster for scripts
         that only need ids and scores, like evaluation. ``expand=False`` turns off query
         expansion (synonyms, and words borrowed from the top hits; see :meth:`explain`).
+        ``filter`` (:class:`~search.query.filters.Filter`) limits the hits, the total and the
+        pages to the articles it allows.
         """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
-        parsed = querylang.parse(text)
-        return self._reading(lambda: self._live.get().search(parsed, limit=limit, page=page, snippets=snippets, expand=expand))
+        parsed = syntax.parse(text)
+        return self._reading(
+            lambda: self._ranker.get().search(
+                parsed, limit=limit, page=page, snippets=snippets, expand=expand, filter=filter
+            )
+        )
 
     def explain(self, text: str, *, limit: int = 5, expand: bool = True) -> Explanation:
         """How ``text`` is analysed and expanded, and what each term gives the top ``limit`` hits."""
-        parsed = querylang.parse(text)
-        return self._reading(lambda: self._live.get().explain(parsed, limit=limit, expand=expand))
+        parsed = syntax.parse(text)
+        return self._reading(lambda: self._ranker.get().explain(parsed, limit=limit, expand=expand))
 
     def _article(self, article_id: str) -> tuple[Article, str]:
-        found = self._reading(lambda: self._engine.get(article_id))
+        found = self._reading(lambda: self._store().get(article_id))
         if found is None:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
         return found
@@ -95,7 +112,7 @@ class SearchIndex:
         return [line for line in self._article(article_id)[1].splitlines() if line]
 
     def stats(self) -> IndexStats:
-        return self._reading(lambda: self._engine.stats())
+        return self._reading(lambda: self._store().stats(self.path))
 
     def _reading(self, read: Callable[[], T]) -> T:
         """``read()``; when it fails unexpectedly, verify the live generation in full and
@@ -110,12 +127,12 @@ class SearchIndex:
         except Exception as exc:  # numpy, JSON, Whoosh: what damaged files make them raise
             failure = exc
         try:
-            gen = store.current(self.path)
+            gen_dir = generations.current(self.path)
         except IndexCorruptError:
-            gen = None
-        if gen is not None:
+            gen_dir = None
+        if gen_dir is not None:
             try:
-                store.verify(self.path, gen, full=True)
+                generations.verify(self.path, gen_dir, full=True)
             except IndexDamagedError as damage:
                 raise damage from failure
         raise failure
@@ -142,7 +159,7 @@ def index(
     ``paths`` are read only with ``follow_symlinks``. Raises IndexLockedError when another
     process is writing to the same index.
     """
-    from .indexer import build_index  # ingestion (BeautifulSoup, lxml) loads only when indexing
+    from .indexing.pipeline import build_index  # ingestion (BeautifulSoup, lxml) loads only when indexing
 
     target = Path(index_dir) if index_dir is not None else default_index_dir()
     return build_index(
@@ -152,20 +169,20 @@ def index(
 
 def rollback(index_dir: Path | str | None = None) -> Path:
     """Make the previous generation of the index live again; returns its folder."""
-    from . import store
-
     target = Path(index_dir) if index_dir is not None else default_index_dir()
-    with store.write_lock(target):
-        if store.current(target) is None:
+    with generations.write_lock(target):
+        if generations.current(target) is None:
             raise IndexNotFoundError(f"no index at {target}")
-        return store.rollback(target)
+        return generations.rollback(target)
 
 
 def check(index_dir: Path | str | None = None) -> IndexCheck:
     """Verify every byte of every generation of the index against its file listing."""
-    return store.check(Path(index_dir) if index_dir is not None else default_index_dir())
+    return generations.check(Path(index_dir) if index_dir is not None else default_index_dir())
 
 
-def search(text: str, index_dir: Path | str | None = None, *, limit: int = 10, page: int = 1) -> SearchResults:
+def search(
+    text: str, index_dir: Path | str | None = None, *, limit: int = 10, page: int = 1, filter: Filter | None = None
+) -> SearchResults:
     """One-shot search: open the index, run the query, return the results."""
-    return open_index(index_dir).search(text, limit=limit, page=page)
+    return open_index(index_dir).search(text, limit=limit, page=page, filter=filter)

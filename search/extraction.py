@@ -28,7 +28,7 @@ from bs4.element import NavigableString, PageElement, Tag
 
 from .models import Article, Link
 from .profiles import SiteProfile, find_profile
-from .sanitize import safe_url
+from .text.sanitize import safe_url
 
 logger = logging.getLogger(__name__)
 

@@ -72,6 +72,22 @@ class Article:
             "source": self.source,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """The article :meth:`to_dict` gave (other keys, like a store's bookkeeping, are ignored)."""
+        return cls(
+            id=data["id"],
+            title=data.get("title", ""),
+            body=data.get("body", ""),
+            url=data.get("url", ""),
+            links=[Link(**link) for link in data.get("links", [])],
+            description=data.get("description", ""),
+            language=data.get("language", ""),
+            published=data.get("published", ""),
+            modified=data.get("modified", ""),
+            source=data.get("source", ""),
+        )
+
 
 @dataclass(frozen=True)
 class Snippet:

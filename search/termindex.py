@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from . import atomic
+from .storage import atomic
 from .errors import IndexCorruptError
 
 logger = logging.getLogger(__name__)

@@ -8,18 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import analysis
-from search.analysis import (
-    ANALYZER_VERSION,
-    MAX_TOKEN_LENGTH,
-    STOP_WORDS,
-    Token,
-    analyze,
-    matches,
-    normalize_word,
-    stem,
-    terms,
-)
+from search.text import analyzer as analysis
+from search.text import stemmer, words
+from search.text.analyzer import ANALYZER_VERSION, MAX_TOKEN_LENGTH, Token, analyze, matches, terms
+from search.text.normalize import normalize_word
+from search.text.stemmer import stem
+from search.text.words import STOP_WORDS
 
 
 def positions(text: str) -> dict[str, list[int]]:
@@ -57,8 +51,9 @@ def test_api_shapes() -> None:
 
 
 def test_module_does_not_import_whoosh() -> None:
-    source = open(analysis.__file__, encoding="utf-8").read()
-    assert "import whoosh" not in source and "from whoosh" not in source
+    for module in (analysis, words):
+        source = open(str(module.__file__), encoding="utf-8").read()
+        assert "import whoosh" not in source and "from whoosh" not in source
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,11 +513,11 @@ def test_stem_false_keeps_surface_forms_and_positions() -> None:
 
 
 def test_data_files_are_consistent() -> None:
-    for verb in analysis._VERBS:
+    for verb in words.VERBS:
         assert stem(verb) == verb, verb
-    for value in analysis._STEM_EXCEPTIONS.values():
+    for value in words.STEM_EXCEPTIONS.values():
         assert stem(value) == value, value
-    for us in analysis._UK_WORDS.values():
+    for us in words.UK_WORDS.values():
         assert normalize_word(us) == us, us
     for word in STOP_WORDS:
         assert normalize_word(word) == word, word
@@ -588,7 +583,7 @@ def test_results_do_not_depend_on_the_cache() -> None:
     warm = analyze(text)
     for cache in analysis._CACHES.values():
         cache.clear()
-    analysis._STEM_CACHE.clear()
+    stemmer._STEM_CACHE.clear()
     assert analyze(text) == warm
     assert analyze(text) == warm
 

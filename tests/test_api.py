@@ -38,11 +38,11 @@ def test_query_path_loads_neither_html_parsing_nor_click(tmp_path: Path) -> None
     search.index([tmp_path / "corpus"], tmp_path / "index")
     loaded = _modules_loaded_by("import search; search.search('knee', 'index')", tmp_path)
     assert "whoosh" in loaded
-    assert not {"bs4", "lxml", "click", "search.ingest", "search.extraction"} & loaded
+    assert not {"bs4", "lxml", "click", "search.ingest.html", "search.ingest.files", "search.extraction", "search.indexing.pipeline"} & loaded
 
 
 def test_library_never_imports_click(tmp_path: Path) -> None:
     loaded = _modules_loaded_by(
-        "import search, search.api, search.indexer, search.engine, search.ingest, search.analysis", tmp_path
+        "import search, search.api, search.indexing.pipeline, search.storage.articles, search.ingest.files, search.text.analyzer", tmp_path
     )
     assert "click" not in loaded

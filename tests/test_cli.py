@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from helpers import small_corpus
 
 from search.cli import EXIT_LOCKED, cli
-from search import store
+from search.storage import generations as store
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:

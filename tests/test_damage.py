@@ -25,7 +25,8 @@ from click.testing import CliRunner
 from helpers import small_corpus, write_page
 
 import search
-from search import integrity, store
+from search.storage import generations as store
+from search.storage import integrity
 from search.cli import cli
 from search.errors import IndexCorruptError, IndexDamagedError
 
@@ -246,7 +247,7 @@ def test_row11_a_truncated_whoosh_segment_is_one_line_not_aborted(
 def test_a_read_failure_of_an_intact_index_is_still_a_bug(pristine: tuple[Path, Path, list[object]],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The full verification after an unexpected failure finds nothing: the failure stands."""
-    from search import ranking
+    from search.ranking import searcher as ranking
 
     _corpus, index_dir, _expected = pristine
     ix = search.open_index(index_dir)

@@ -24,7 +24,7 @@ def test_extraction_f1_precision_recall_floors(shared_dir: Path, tmp_path: Path)
             str(shared_dir / "tools" / "eval_extract.py"),
             "bench",
             str(shared_dir / "data" / "extraction" / "aeb"),
-            "search.ingest:body_text",
+            "search.ingest.html:body_text",
             "--json",
             str(out),
         ],

@@ -15,7 +15,8 @@ from click.testing import CliRunner, Result
 from helpers import small_corpus, write_page
 
 import search
-from search import store, termindex
+from search import termindex
+from search.storage import generations as store
 from search.cli import cli
 from search.errors import StorageError
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from search import limits
 from search.errors import ExtractionError
-from search.feeds import iter_jsonl
-from search.ingest import iter_file
+from search.ingest.feeds import iter_jsonl
+from search.ingest.files import iter_file
 from search.models import Article, Link, Notice
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,7 +8,7 @@ import pytest
 from helpers import small_corpus, write_page
 
 import search
-from search import store
+from search.storage import generations as store
 from search.errors import ExtractionError, IndexLockedError, IndexNotFoundError
 
 
@@ -159,7 +159,7 @@ def test_no_op_run_publishes_no_new_generation(corpus: Path, built: Path) -> Non
 
 
 def test_unchanged_files_are_not_read_again(corpus: Path, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from search import ingest
+    from search.ingest import files as ingest
 
     read: list[Path] = []
     real = ingest.iter_file
@@ -179,7 +179,7 @@ def test_unchanged_files_are_not_read_again(corpus: Path, built: Path, monkeypat
 def test_touched_but_identical_file_is_unchanged_and_restamped(corpus: Path, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from search import ingest
+    from search.ingest import files as ingest
 
     page_file = corpus / "anaemia.html"
     os.utime(page_file, ns=(10**18, 10**18))

@@ -16,7 +16,10 @@ import pytest
 
 from search import limits
 from search.errors import ExtractionError
-from search.ingest import decode_html, extract, iter_file, parse_text_export
+from search.ingest.decode import decode_html
+from search.ingest.files import iter_file
+from search.ingest.html import extract
+from search.ingest.text_export import parse_text_export
 from search.models import Article, Link
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -7,7 +7,9 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.ingest import decode_html, extract, parse_text_export
+from search.ingest.decode import decode_html
+from search.ingest.html import extract
+from search.ingest.text_export import parse_text_export
 from search.models import Article
 
 TAGS = ["p", "div", "span", "a", "li", "ul", "h1", "h2", "nav", "article", "br", "table", "td", "b"]

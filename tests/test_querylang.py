@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.errors import QuerySyntaxError
-from search.querylang import Clause, Phrase, Term, parse
+from search.query.syntax import Clause, Phrase, Term, parse
 
 
 def clauses(text: str) -> list[Clause]:
@@ -102,12 +102,12 @@ _QUERY_ALPHABET = st.sampled_from(['"', "-", "+", "*", ":", "title:", "AND", "OR
 @given(st.one_of(st.text(max_size=60), st.lists(_QUERY_ALPHABET, max_size=12).map("".join)))
 def test_any_query_parses_or_raises_a_typed_error(text: str) -> None:
     """Property: any string gives a query the engine can run, or a QuerySyntaxError."""
-    from search.ranking import build_plan
+    from search.query.plan import build_plan, parts
     from search.termindex import TermIndex
 
     try:
         parsed = parse(text)
-        build_plan(TermIndex(Path(".")), parsed)
+        build_plan(TermIndex(Path(".")), parts(parsed))
     except QuerySyntaxError as exc:
         assert str(exc)
     else:

@@ -165,7 +165,7 @@ def test_lay_words_find_the_clinical_article(tmp_path: Path) -> None:
 
 
 def test_synonym_table_matches_the_longest_name() -> None:
-    from search.plan import synonym_expansions
+    from search.query.expansion import synonym_expansions
 
     assert [name for name, _ in synonym_expansions(["stomach", "flu"])] == ["gastroenteritis"]
     assert [name for name, _ in synonym_expansions(["flu", "vaccine"])] == ["influenza"]

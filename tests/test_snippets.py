@@ -5,7 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import analysis, limits, snippets
+from search import limits
+from search.ranking import snippets
+from search.text import analyzer as analysis
 from search.models import Snippet
 
 WORDS = ["Anaemia", "iron", "x-ray", "tablets", "the", "and", "<b>", "&amp;", "café", "pain", "back", "\t", "\n\n"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from search.errors import ExtractionError
-from search.sources import open_source, source_key, walk
+from search.ingest.sources import open_source, source_key, walk
 
 
 def make_tree(root: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search import store
+from search.storage import generations as store
 from search.errors import IndexCorruptError, IndexLockedError
 
 
@@ -86,7 +86,7 @@ def test_write_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 
 def test_lock_of_a_killed_process_does_not_block(tmp_path: Path) -> None:
     code = (
-        "import sys, time\nfrom pathlib import Path\nfrom search import store\n"
+        "import sys, time\nfrom pathlib import Path\nfrom search.storage import generations as store\n"
         f"with store.write_lock(Path({str(tmp_path)!r})):\n    print('locked', flush=True)\n    time.sleep(60)\n"
     )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -10,7 +10,9 @@ import pytest
 from helpers import write_page
 
 import search
-from search import snippets, store, termindex
+from search import termindex
+from search.ranking import snippets
+from search.storage import generations as store
 from search.errors import IndexCorruptError
 from search.models import Snippet
 from search.render import snippet_html

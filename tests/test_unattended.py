@@ -30,8 +30,8 @@ import pytest
 from helpers import page, small_corpus
 
 import search
-from search import store
-from search.engine import Generation
+from search.storage import generations as store
+from search.storage.articles import ArticleStore
 
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 ENV.pop("HEALTHSEARCH_INDEX", None)
@@ -142,7 +142,7 @@ def content_hashes(index_dir: Path) -> dict[str, str]:
     """Every indexed article id with the digest of its content, read from the live generation."""
     live = store.current(index_dir)
     assert live is not None
-    return {doc_id: state.content_hash for doc_id, state in Generation.open(live).states().items()}
+    return {doc_id: state.content_hash for doc_id, state in ArticleStore.open(live).states().items()}
 
 
 def timed(*args: str | Path) -> float:
@@ -229,7 +229,7 @@ def test_locked_index_exits_75_and_a_killed_holder_leaves_no_stale_lock(tmp_path
     assert hs("index", corpus, "--index", index_dir).returncode == 0
     live = store.current(index_dir)
     holder_code = (
-        "import time\nfrom pathlib import Path\nfrom search import store\n"
+        "import time\nfrom pathlib import Path\nfrom search.storage import generations as store\n"
         f"with store.write_lock(Path({str(index_dir)!r})):\n"
         "    print('locked', flush=True)\n    time.sleep(30)\n"
     )
@@ -331,7 +331,8 @@ def test_rebuild_killed_at_any_moment_leaves_the_old_or_the_new_state(
 
 CRASHING_RUN = """
 import os, signal, sys
-from search import cli, store
+from search import cli
+from search.storage import generations as store
 
 moment = sys.argv[1]
 real_publish, real_replace = store.publish, os.replace

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import re
 
-from . import limits
-from .models import Article, Link
+from .. import limits
+from ..models import Article, Link
 
 #: Schemes a kept URL may have (``file:`` is how local pages are addressed).
 URL_SCHEMES = frozenset({"http", "https", "ftp", "file"})

@@ -15,9 +15,10 @@ from typing import TypeVar
 
 import numpy as np
 
-from . import analysis, limits
-from .models import Snippet
-from .termindex import CHECKPOINT_STRIDE, Segment
+from .. import limits
+from ..models import Snippet
+from ..text.analyzer import Token, matches
+from ..termindex import CHECKPOINT_STRIDE, Segment
 
 SNIPPET_CHARS = 240  # the lead used when no body word matched
 SNIPPET_FRAGMENTS = 2  # up to this many passages around matches
@@ -36,7 +37,7 @@ def snippet(body: str, terms: set[str]) -> Snippet:
     if not body:
         return Snippet()
     scanned = body[: limits.MAX_SNIPPET_SCAN_CHARS]
-    matched = analysis.matches(scanned, terms) if terms else []
+    matched = matches(scanned, terms) if terms else []
     if not matched:
         return lead(body)
     fragments = _group(_spans(matched))
@@ -76,7 +77,7 @@ def indexed_snippet(seg: Segment, row: int, body: str, terms: set[str], found: t
         start = int(chk[first])
         end = int(chk[last]) if last < len(chk) else len(body)
         end = min(end, start + limits.MAX_SNIPPET_SCAN_CHARS)
-        matched = analysis.matches(body[start:end], terms)
+        matched = matches(body[start:end], terms)
         if not matched:
             return snippet(body, terms)
         piece = min(_group(_spans(matched, start)), key=lambda f: _weight(body, f))
@@ -96,7 +97,7 @@ def lead(body: str) -> Snippet:
     return Snippet(text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …")
 
 
-def _spans(tokens: Sequence[analysis.Token], shift: int = 0) -> list[Span]:
+def _spans(tokens: Sequence[Token], shift: int = 0) -> list[Span]:
     """Character spans to mark: one per stretch of text (a compound's parts lie inside it)."""
     return _merge_spans([(tok.start + shift, tok.end + shift) for tok in tokens])
 

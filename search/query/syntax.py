@@ -23,13 +23,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from . import limits
-from .errors import QuerySyntaxError
+from .. import limits
+from ..errors import QuerySyntaxError
+from ..schema import QUERY_FIELDS
 
 Occur = Literal["should", "must", "must_not"]
 
 #: Fields a user may name with ``field:``; anything else before a colon is ordinary text.
-FIELDS: frozenset[str] = frozenset({"title", "body"})
+FIELDS: frozenset[str] = QUERY_FIELDS
 
 _TOKEN_RE = re.compile(
     r"""

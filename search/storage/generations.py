@@ -27,15 +27,21 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
+from ..errors import (
+    IndexCorruptError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+    StorageError,
+)
+from ..models import GenerationCheck, IndexCheck
+from ..text.sanitize import shown
 from . import atomic, integrity
-from .errors import IndexCorruptError, IndexDamagedError, IndexLockedError, IndexNotFoundError, StorageError
-from .models import GenerationCheck, IndexCheck
-from .sanitize import shown
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +60,12 @@ SCHEMA_VERSION = "8"
 
 def versions() -> dict[str, str]:
     """The versions of everything that decides what a generation holds, as this code writes it."""
-    from . import analysis, termindex
+    from .. import termindex
+    from ..text import analyzer
 
     return {
         "schema_version": SCHEMA_VERSION,
-        "analyzer_version": analysis.ANALYZER_VERSION,
+        "analyzer_version": analyzer.ANALYZER_VERSION,
         "terms_format": termindex.FORMAT_VERSION,
     }
 
@@ -126,52 +133,6 @@ def current(index_dir: Path) -> Path | None:
     if gen.is_symlink() or not gen.is_dir():
         raise IndexCorruptError(f"{shown(pointer)} names {name}, which is missing")
     return gen
-
-
-def check_openable(index_dir: Path, gen: Path) -> None:
-    """The quick check before a generation is read: raise IndexCorruptError when it was built
-    by another version, IndexDamagedError when it does not match its listing."""
-    if other_version(gen):
-        raise IndexCorruptError(
-            f"the index at {shown(index_dir)} was built by another version of healthsearch;"
-            " run 'healthsearch index --rebuild'"
-        )
-    verify(index_dir, gen, full=False)
-
-
-T = TypeVar("T")
-
-
-class Live(Generic[T]):
-    """Follows the live generation of an index folder: :meth:`get` gives what ``opener`` made
-    of the generation CURRENT names now, opened (after :func:`check_openable`) only when
-    CURRENT names another than last time. A published generation never changes, so nothing
-    opened is ever refreshed in place.
-    """
-
-    def __init__(self, index_dir: Path, opener: Callable[[Path], T]) -> None:
-        self.index_dir = Path(index_dir)
-        self._opener = opener
-        self.generation: Path | None = None
-        self._value: T | None = None
-
-    def get(self) -> T:
-        for attempt in (1, 2):
-            gen = current(self.index_dir)
-            if gen is None:
-                raise IndexNotFoundError(f"no index at {shown(self.index_dir)}")
-            if self._value is not None and self.generation == gen:
-                return self._value
-            try:
-                check_openable(self.index_dir, gen)
-                value = self._opener(gen)
-            except IndexCorruptError:
-                if attempt == 2 or current(self.index_dir) == gen:
-                    raise
-                continue  # a writer published and cleaned between our two reads: look again
-            self.generation, self._value = gen, value
-            return value
-        raise AssertionError("unreachable")
 
 
 def new_generation(index_dir: Path, copy_from: Path | None = None, parent: Path | None = None) -> Path:

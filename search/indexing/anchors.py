@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from . import limits
+from .. import limits
 
 _WORD_RE = re.compile(r"\w+")
 

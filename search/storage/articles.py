@@ -1,16 +1,15 @@
-"""Whoosh document store: the only module that uses a Whoosh index (schema, reading, writing).
+"""The Whoosh article store: each generation's articles (stored fields) and what updates need.
 
 Whoosh keeps every article (stored fields) and what an update needs (id, source file, content
 hash, mtime and size as columns). Ranking does not use Whoosh's matchers: its pure-Python
-scoring costs half a second per query at 100,000 articles. Every write goes to both this store
-and the generation's numpy term index (:mod:`search.termindex`), which queries read
-(:mod:`search.ranking`). Swapping Whoosh for another store touches this file only (plus the
-Porter stemmer :mod:`search.plan` borrows from ``whoosh.lang``). Rules kept:
+scoring costs half a second per query at 100,000 articles; queries read the generation's term
+index (:mod:`search.terms`) instead. This is the only module that opens a Whoosh index:
+swapping the store touches this file only. Rules kept:
 
 * Never call ``Searcher.refresh()``: open a new reader for every read (whoosh-reloaded's
   ``refresh()`` returns deleted documents after ``update_document``).
-* A :class:`Generation` is one Whoosh index plus one term index in one generation folder (see
-  :mod:`search.store`); :class:`Engine` follows the folder's CURRENT pointer.
+* One store per generation folder (:mod:`search.storage.generations`); readers follow the live
+  one with :class:`search.storage.live.Live`.
 """
 
 from __future__ import annotations
@@ -25,10 +24,9 @@ from typing import Any
 from whoosh import columns, fields, index
 from whoosh.filedb.filestore import FileStorage
 
-from . import analysis, atomic, store, termindex
-from .errors import IndexCorruptError, IndexLockedError
-from .models import Article, IndexStats, Link
-from .plan import broad_term
+from ..errors import IndexCorruptError, IndexLockedError
+from ..models import Article, IndexStats, Link
+from . import atomic, generations
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +37,7 @@ INDEX_NAME = "articles"
 
 
 def _schema() -> fields.Schema:
-    # Text is stored, not indexed: the term index (search/termindex.py) indexes it.
+    # Text is stored, not indexed: the term index (search.terms) indexes it.
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.STORED(),
@@ -84,18 +82,18 @@ class GraphNode:
     anchors: str
 
 
-class Generation:
-    """One generation folder of the index: read its articles, or write to it."""
+class ArticleStore:
+    """One generation's Whoosh article store: read its articles, or write to it."""
 
     def __init__(self, path: Path, ix: index.Index) -> None:
         self.path = path
         self._ix = ix
 
     @classmethod
-    def open(cls, path: Path) -> Generation:
+    def open(cls, path: Path) -> ArticleStore:
         """Open an existing generation; raise IndexCorruptError if it cannot be used (readers
-        check it first: :class:`search.store.Live`; the indexer verifies it in full)."""
-        if not store.is_compatible(path):
+        check it first: :class:`search.storage.live.Live`; the indexer verifies it in full)."""
+        if not generations.is_compatible(path):
             raise IndexCorruptError(f"the index at {path.parent} was built by another version of healthsearch")
         try:
             if not index.exists_in(str(path), indexname=INDEX_NAME):
@@ -108,13 +106,9 @@ class Generation:
         return cls(path, ix)
 
     @classmethod
-    def create(cls, path: Path) -> Generation:
-        """Create a new, empty index in the (empty) folder ``path``."""
-        ix = FileStorage(str(path)).create_index(_schema(), indexname=INDEX_NAME)
-        (path / termindex.DIR).mkdir()
-        termindex.write_manifest(path, [])
-        store.write_meta(path, {**store.versions(), "created_at": _now()})
-        return cls(path, ix)
+    def create(cls, path: Path) -> ArticleStore:
+        """Create a new, empty store in the generation folder ``path``."""
+        return cls(path, FileStorage(str(path)).create_index(_schema(), indexname=INDEX_NAME))
 
     def close(self) -> None:
         """Nothing to release: every read opens (and closes) its own Whoosh reader."""
@@ -153,10 +147,10 @@ class Generation:
 
     def extraction_key(self) -> str:
         """What extracted this generation's articles (extractor version and site profiles)."""
-        return str(store.read_meta(self.path).get("extraction", ""))
+        return str(generations.read_meta(self.path).get("extraction", ""))
 
     def set_extraction_key(self, key: str) -> None:
-        store.write_meta(self.path, {**store.read_meta(self.path), "extraction": key})
+        generations.write_meta(self.path, {**generations.read_meta(self.path), "extraction": key})
 
     def write_stamp_overrides(self, overrides: dict[str, tuple[int, int]]) -> None:
         atomic.write_json(self.path / STAMPS_FILE, overrides)
@@ -180,14 +174,14 @@ class Generation:
             stored = searcher.document(id=article_id)
         if stored is None:
             return None
-        return _article_from_stored(stored), stored.get("anchors", "")
+        return Article.from_dict(stored), stored.get("anchors", "")
 
     def stats(self, index_dir: Path) -> IndexStats:
-        meta = store.read_meta(self.path)
+        meta = generations.read_meta(self.path)
         return IndexStats(
             path=str(index_dir),
             articles=self.doc_count(),
-            size_bytes=store.size_bytes(self.path),
+            size_bytes=generations.size_bytes(self.path),
             last_build=meta.get("updated_at", meta.get("created_at", "")),
             schema_version=meta.get("schema_version", ""),
             analyzer_version=meta.get("analyzer_version", ""),
@@ -195,58 +189,23 @@ class Generation:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def writer(self) -> EngineWriter:
-        """A writer that commits on success and cancels on error (use it as a context manager)."""
+    def writer(self) -> ArticleWriter:
+        """A writer of this store (see :class:`ArticleWriter`)."""
         try:
             w = self._ix.writer(limitmb=32)  # only ID terms are indexed now: a small pool suffices
         except index.LockError as exc:
             raise IndexLockedError(f"the index at {self.path.parent} is being written by another process") from exc
-        return EngineWriter(self, w, termindex.Writer(self.path))
-
-class Engine:
-    """The live index in an index folder; every call reads the generation CURRENT names now."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.index_dir = Path(index_dir)
-        self._live = store.Live(self.index_dir, Generation.open)
-
-    @classmethod
-    def open(cls, index_dir: Path) -> Engine:
-        """Open the live index; raise IndexNotFoundError / IndexCorruptError."""
-        engine = cls(index_dir)
-        engine.live()
-        return engine
-
-    def live(self) -> Generation:
-        """The live generation, reopened when a writer has published a new one."""
-        return self._live.get()
-
-    def get(self, article_id: str) -> tuple[Article, str] | None:
-        return self.live().get(article_id)
-
-    def stats(self) -> IndexStats:
-        return self.live().stats(self.index_dir)
+        return ArticleWriter(w)
 
 
-class EngineWriter:
-    """Adds, replaces and deletes articles in one generation; commit on success, cancel on error."""
+class ArticleWriter:
+    """Adds, replaces and deletes articles in one store; nothing is visible before :meth:`commit`."""
 
-    def __init__(self, gen: Generation, writer: Any, terms: termindex.Writer) -> None:
-        self._gen = gen
+    def __init__(self, writer: Any) -> None:
         self._w = writer
-        self._terms = terms
 
-    def put(
-        self,
-        article: Article,
-        *,
-        anchors: str,
-        content_hash: str,
-        fingerprint: str,
-        mtime_ns: int = 0,
-        size: int = 0,
-    ) -> None:
-        """Add the article, replacing any indexed article with the same id."""
+    def put(self, article: Article, *, anchors: str, content_hash: str, fingerprint: str, mtime_ns: int, size: int) -> None:
+        """Add the article, replacing any stored article with the same id."""
         self._w.update_document(
             id=article.id,
             url=article.url,
@@ -263,91 +222,35 @@ class EngineWriter:
             fingerprint=fingerprint,
             mtime_ns=mtime_ns,
             size=size,
-            indexed_at=_now(),
+            indexed_at=now(),
         )
-        self._terms.add(term_document(article, anchors, fingerprint))
 
-    def put_stored(self, article_id: str, **changes: Any) -> None:
-        """Re-add an indexed article with some stored fields changed (e.g. new anchor text)."""
+    def stored(self, article_id: str) -> dict[str, Any] | None:
+        """Everything stored for one article (columns included), or None when it is not here."""
         with self._w.searcher() as searcher:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
-                return
-            stored = searcher.stored_fields(docnum)
+                return None
+            stored: dict[str, Any] = searcher.stored_fields(docnum)
             reader = searcher.reader()
             for name in ("mtime_ns", "size"):  # columns, not stored fields
                 stored[name] = reader.column_reader(name)[docnum]
-        stored.update(changes)
+        return stored
+
+    def put_stored(self, stored: dict[str, Any]) -> None:
+        """Re-add an article from what :meth:`stored` gave (with some fields changed)."""
         self._w.update_document(**stored)
-        self._terms.add(term_document(_article_from_stored(stored), stored.get("anchors", ""), stored.get("fingerprint", "")))
 
     def delete(self, article_id: str) -> None:
         self._w.delete_by_term("id", article_id)
-        self._terms.delete(article_id)
 
     def commit(self) -> None:
-        """Commit the term index, then Whoosh (the order does not matter: nothing is visible
-        until the generation is published, and a failed run's generation is discarded)."""
-        self._terms.commit(self._gen.path)
         self._w.commit()
-        meta = store.read_meta(self._gen.path)
-        store.write_meta(self._gen.path, {**meta, **store.versions(), "updated_at": _now()})
 
     def cancel(self) -> None:
         self._w.cancel()
-        self._terms.cancel()
-
-    def __enter__(self) -> EngineWriter:
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
 
 
-def term_document(article: Article, anchors: str, fingerprint: str) -> termindex.Document:
-    """An article analysed for the term index: every field's terms with their positions."""
-    title = [(t.text, t.pos) for t in analysis.analyze(article.title)]
-    body_tokens = analysis.analyze(article.body)
-    body = [(t.text, t.pos) for t in body_tokens]
-    checkpoints: list[int] = []
-    for token in body_tokens:
-        while token.pos >= len(checkpoints) * termindex.CHECKPOINT_STRIDE:
-            checkpoints.append(token.start)
-    anchor_terms = [(t.text, t.pos) for t in analysis.analyze(anchors)] if anchors else []
-    return termindex.Document(
-        id=article.id,
-        fingerprint=fingerprint,
-        fields={
-            "title": title,
-            "body": body,
-            "anchors": anchor_terms,
-            # The body again, stemmed aggressively: recall for morphological variants,
-            # weighted below the precise fields.
-            "broad": [(broad_term(term), pos) for term, pos in body],
-        },
-        vector=[term for term, _pos in title] + [term for term, _pos in body],
-        stored=termindex.stored_fields(article),
-        checkpoints=checkpoints,
-    )
-
-
-def _article_from_stored(stored: dict[str, Any]) -> Article:
-    return Article(
-        id=stored["id"],
-        title=stored.get("title", ""),
-        body=stored.get("body", ""),
-        url=stored.get("url", ""),
-        links=[Link(**link) for link in stored.get("links", [])],
-        description=stored.get("description", ""),
-        language=stored.get("language", ""),
-        published=stored.get("published", ""),
-        modified=stored.get("modified", ""),
-        source=stored.get("source", ""),
-    )
-
-
-def _now() -> str:
+def now() -> str:
+    """The time now as an ISO 8601 UTC timestamp (what the store and the metadata record)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
-from . import limits
-from .limits import size_text
-from .errors import ExtractionError
-from .models import LINK_KINDS, Article, Link, LinkKind
-from .sanitize import shown
+from .. import limits
+from ..errors import ExtractionError
+from ..limits import size_text
+from ..models import LINK_KINDS, Article, Link, LinkKind
+from ..text.sanitize import shown
 from .sources import open_source, read_failure
 
 _SKIP_CHUNK = 1 << 20

@@ -29,17 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import ExtractionError
-from .models import Notice
-from .sanitize import shown
+from ..errors import ExtractionError
+from ..models import Notice
+from ..text.sanitize import shown
+from .formats import UNSUPPORTED_MESSAGE, source_kind
 
 logger = logging.getLogger(__name__)
-
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-TEXT_SUFFIXES = (".txt",)
-JSONL_SUFFIXES = (".jsonl",)
-SUPPORTED_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES
-UNSUPPORTED_MESSAGE = "unsupported file type (expected .html, .htm, .txt, .jsonl, optionally .gz)"
 
 _SPECIAL_KINDS = (
     (stat.S_ISFIFO, "a named pipe"),
@@ -47,17 +42,6 @@ _SPECIAL_KINDS = (
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
 )
-
-
-def source_kind(path: Path) -> str | None:
-    """"html", "text" or "jsonl" from the file name (``.gz`` allowed), None when unsupported."""
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    for suffixes, kind in ((HTML_SUFFIXES, "html"), (TEXT_SUFFIXES, "text"), (JSONL_SUFFIXES, "jsonl")):
-        if name.endswith(suffixes):
-            return kind
-    return None
 
 
 def source_key(path: Path) -> str:

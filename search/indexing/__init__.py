@@ -1,0 +1,1 @@
+"""Indexing: sources to a new generation (pipeline, workers, changes, anchor text, term-index documents)."""

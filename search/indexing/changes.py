@@ -1,0 +1,137 @@
+"""What a run changes: unchanged files skipped, changed articles spooled, vanished sources' articles found."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from ..errors import ExtractionError
+from ..ingest.sources import is_within, read_failure, source_key
+from ..models import Article, IndexReport, Notice
+from ..profiles import SiteProfile
+from ..storage.articles import IndexedState
+from ..text.sanitize import shown
+from .anchors import LinkNode
+from .fingerprints import content_hash, fingerprint
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    """State of one indexing run over one generation."""
+
+    report: IndexReport
+    states: dict[str, IndexedState]
+    by_source: dict[str, list[IndexedState]] = field(default_factory=dict)
+    seen_ids: set[str] = field(default_factory=set)
+    failed_sources: set[str] = field(default_factory=set)  # source keys whose articles are kept
+    failed_dirs: list[str] = field(default_factory=list)  # folder keys likewise
+    changed: dict[str, LinkNode] = field(default_factory=dict)  # re-extracted articles that differ
+    restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> new stamp, same content
+    rewritten_sources: set[str] = field(default_factory=set)
+    profiles: tuple[SiteProfile, ...] = ()
+    recheck: bool = False  # extraction changed since the last run: read every file again
+    extraction_key: str = ""  # what extracts articles now (extractor version, site profiles)
+
+    def __post_init__(self) -> None:
+        for state in self.states.values():
+            self.by_source.setdefault(state.source, []).append(state)
+
+    def fail(self, path: str, reason: str) -> None:
+        self.report.failed += 1
+        self.report.failures.append((path, reason))
+        logger.warning("%s: %s", path, reason)
+
+    def skip(self, notice: Notice) -> None:
+        self.report.skipped += 1
+        self.warn(notice)
+
+    def warn(self, notice: Notice) -> None:
+        self.report.warnings.append((notice.path, notice.reason))
+        logger.warning("%s: %s", notice.path, notice.reason)
+
+def precheck(path: Path, run: Run) -> tuple[int, int] | None:
+    """The file's (mtime_ns, size) when it must be read; None when it is unchanged or unreadable."""
+    source = source_key(path)
+    try:
+        info = path.stat()
+    except OSError as exc:
+        run.failed_sources.add(source)
+        run.fail(shown(path), read_failure(exc))
+        return None
+    stamp = (info.st_mtime_ns, info.st_size)
+    known = run.by_source.get(source, [])
+    if known and not run.recheck and all((s.mtime_ns, s.size) == stamp for s in known):
+        run.seen_ids.update(s.id for s in known)
+        run.report.unchanged += len(known)
+        return None
+    return stamp
+
+def compare_and_spool(
+    path: Path,
+    items: Iterable[Article | ExtractionError | Notice],
+    stamp: tuple[int, int],
+    run: Run,
+    spool: IO[str],
+    links: IO[str],
+) -> None:
+    """Compare a file's extracted articles with the index; spool the ones that changed (and,
+    apart, their links: the link graph of a large run is read back, not held in memory)."""
+    source = source_key(path)
+    for item in items:
+        if isinstance(item, Notice):
+            run.warn(item)
+            continue
+        if isinstance(item, ExtractionError):
+            run.failed_sources.add(source)
+            run.fail(item.path or shown(path), item.reason)
+            continue
+        if item.id in run.seen_ids:
+            run.fail(shown(path), f"duplicate article id {item.id!r}")
+            continue
+        run.seen_ids.add(item.id)
+        digest = content_hash(item)
+        old = run.states.get(item.id)
+        if old is not None and old.content_hash == digest and old.source == source:
+            run.report.unchanged += 1
+            if (old.mtime_ns, old.size) != stamp:
+                run.restamped[source] = stamp
+            continue
+        run.changed[item.id] = LinkNode(item.url, item.title)
+        links.write(json.dumps([item.id, [[link.url, link.text] for link in item.links]]) + "\n")
+        run.rewritten_sources.add(source)
+        record = {"article": item.to_dict(), "hash": digest, "fingerprint": fingerprint(item), "stamp": stamp}
+        spool.write(json.dumps(record) + "\n")
+
+def removed_ids(
+    states: dict[str, IndexedState],
+    seen_ids: set[str],
+    failed_sources: set[str],
+    failed_dirs: list[str],
+    paths: list[Path],
+) -> set[str]:
+    """Indexed articles from sources inside this run's scope that this run did not produce.
+
+    Nothing indexed from a source that failed (wholly or in part) this time, or from under a
+    directory that could not be read, is removed. Sources are compared as source keys
+    (:func:`~search.sources.source_key`): an article read through a symbolic link that is gone,
+    or no longer followed, is removed with it.
+    """
+    dirs = [source_key(p) for p in paths if p.is_dir()]
+    files = {source_key(p) for p in paths if not p.is_dir()}
+    gone: set[str] = set()
+    for doc_id, state in states.items():
+        if doc_id in seen_ids:
+            continue
+        source = state.source
+        if source in failed_sources or any(is_within(source, d) for d in failed_dirs):
+            continue
+        in_scope = source in files or any(is_within(source, d) for d in dirs)
+        if in_scope:
+            gone.add(doc_id)
+    return gone

@@ -1,0 +1,1 @@
+"""Queries: the syntax parsed, analysed into a plan of weighted leaves, expanded, filtered."""

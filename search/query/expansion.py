@@ -1,0 +1,109 @@
+"""Query expansion: lay and clinical synonyms, and words borrowed from the top hits (feedback)."""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..termindex import TermIndex, term_key
+from ..text.words import data_text
+from .plan import Unit, units
+
+#: Pseudo-relevance feedback (RM3-style): words typical of the top FEEDBACK_DOCS hits, rare in
+#: the index (in at most FEEDBACK_MAX_DF of its documents), are added to the query, together
+#: weighing (1 - FEEDBACK_ORIGINAL) of it. Tuned on NFCorpus dev (see the README).
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 20
+FEEDBACK_ORIGINAL = 0.5
+FEEDBACK_MAX_DF = 0.1
+FEEDBACK_CANDIDATES = 150
+#: Below this many articles the top hits say too little about "what else is relevant": a
+#: small collection gets only the words typed and their synonyms.
+FEEDBACK_MIN_DOCS = 500
+#: Weight of lay <-> clinical synonyms (search/data/synonyms.tsv) relative to the words typed.
+SYNONYM_WEIGHT = 0.6
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_table() -> dict[tuple[str, ...], list[tuple[str, tuple[Unit, ...]]]]:
+    """Analysed synonym groups: the terms of each name -> the other names of its group."""
+    text = data_text("synonyms.tsv")
+    table: dict[tuple[str, ...], list[tuple[str, tuple[Unit, ...]]]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        group = [(name, tuple(units(name))) for name in (n.strip() for n in line.split("\t")) if name]
+        for name, name_units in group:
+            key = tuple(unit.forms[0][0] for unit in name_units)
+            if key:
+                table.setdefault(key, []).extend((other, o) for other, o in group if other != name and o)
+    return table
+
+
+def synonym_expansions(words: Sequence[str]) -> list[tuple[str, tuple[Unit, ...]]]:
+    """The synonyms of the longest names found in ``words`` (analysed query terms, in order)."""
+    table = _synonym_table()
+    found: list[tuple[str, tuple[Unit, ...]]] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(4, len(words) - i), 0, -1):
+            alternatives = table.get(tuple(words[i : i + n]))
+            if alternatives:
+                found.extend(alternatives)
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def feedback_terms(ti: TermIndex, top: Sequence[tuple[float, int, int]], asked: set[str]) -> list[tuple[str, float]]:
+    """Expansion words and weights from ``top``, the first pass's best hits as (score, segment
+    number, row), best first (RM3-style).
+
+    Each word of the top FEEDBACK_DOCS hits (title and body) is weighted by its share of each
+    hit's words times the hit's share of their scores, then by its rarity (idf); words of the
+    query itself, very common words, numbers and short words are left out. The weights are
+    scaled so that together the expansion counts for (1 - FEEDBACK_ORIGINAL) of the query.
+    """
+    total = sum(max(score, 0.0) for score, _s, _r in top)
+    if total <= 0:
+        return []
+    model: dict[str, float] = {}
+    by_segment: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+    for score, s, row in top:
+        seg = ti.segments[s]
+        a, b = int(seg.fwd_offs[row]), int(seg.fwd_offs[row + 1])
+        counts = seg.fwd_tfs[a:b].astype(np.float64)
+        words = counts.sum()
+        if words > 0:
+            tids, weights = by_segment.setdefault(s, ([], []))
+            tids.append(seg.fwd_terms[a:b])
+            weights.append((max(score, 0.0) / total / words) * counts)
+    for s, (tids_l, weights_l) in by_segment.items():
+        seg = ti.segments[s]
+        unique, inverse = np.unique(np.concatenate(tids_l), return_inverse=True)
+        summed = np.bincount(inverse, weights=np.concatenate(weights_l))
+        offs = seg.vocab_offs
+        blob = seg._vocab_blob
+        for start, end, weight in zip(offs[unique].tolist(), offs[unique + 1].tolist(), summed.tolist()):
+            word = blob[start:end].decode("utf-8", "surrogatepass")
+            model[word] = model.get(word, 0.0) + weight
+    likely = heapq.nlargest(FEEDBACK_CANDIDATES, model.items(), key=lambda item: (item[1], item[0]))
+    candidates = [(w, p) for w, p in likely if w not in asked and len(w) >= 3 and w.isalpha()]
+    if not candidates:
+        return []
+    n_docs = max(ti.live_docs, 1)
+    df = ti.doc_frequencies([term_key("body", w) for w, _p in candidates]).tolist()
+    scored = [(p * math.log(n_docs / d), w) for (w, p), d in zip(candidates, df) if 0 < d <= FEEDBACK_MAX_DF * n_docs]
+    scored.sort(reverse=True)
+    chosen = scored[:FEEDBACK_TERMS]
+    norm = sum(p for p, _ in chosen)
+    if norm <= 0:
+        return []
+    scale = (1 - FEEDBACK_ORIGINAL) / FEEDBACK_ORIGINAL * max(len(asked), 1)
+    return [(word, scale * p / norm) for p, word in chosen]

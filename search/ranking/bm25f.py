@@ -1,0 +1,43 @@
+"""BM25F as the ranking computes it: the formula, its constants, and what each part means.
+
+Each leaf of a plan (a term or a phrase in one field) scores a matching document with BM25 on
+that field, multiplied by the leaf's weight (the field's weight, times a synonym's or feedback
+word's weight); a document's score is the sum over leaves. This is Whoosh's BM25F
+(``whoosh.scoring.BM25F``) with per-field ``B``, summed over fields as Whoosh's ``Or`` query
+sums its children; ``tests/test_bm25f.py`` checks the two agree:
+
+* ``idf = ln(N / (df + 1)) + 1`` with N the live articles and df the rows holding the term
+  (deleted rows count until their segment is merged, as in Whoosh and Lucene);
+* ``tf-part = tf * (K1 + 1) / (tf + K1 * ((1 - b) + b * length / average length))``.
+
+A phrase scores the sum of its words' BM25 in the documents where they form the phrase (as
+Whoosh's span queries do).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..schema import LENGTH_NORMS
+
+#: Term-frequency saturation: the k1 of BM25.
+K1 = 1.2
+#: BM25's length normalisation per field (the b of BM25): short fields are normalised less.
+B: dict[str, float] = LENGTH_NORMS
+
+
+def idf(n_docs: int, df: int) -> float:
+    """The inverse document frequency of a term held by ``df`` of ``n_docs`` documents."""
+    return math.log(n_docs / (df + 1)) + 1.0
+
+
+def length_norm(lengths: np.ndarray, average: float, b: float) -> np.ndarray:
+    """The denominator's length part, ``K1 * ((1 - b) + b * length / average)``, per document."""
+    return K1 * ((1.0 - b) + b * lengths / average)
+
+
+def term_weight(weight: float, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """``weight`` (a leaf's boost times the term's idf) times BM25's saturated term frequency."""
+    return weight * tf * (K1 + 1.0) / (tf + norm)

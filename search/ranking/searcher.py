@@ -1,0 +1,199 @@
+"""The numpy ranker: a plan scored exhaustively, copies collapsed, one page of hits with snippets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .. import limits
+from ..errors import IndexCorruptError
+from ..models import (
+    ExpansionTerm,
+    ExplainedClause,
+    ExplainedHit,
+    Explanation,
+    Hit,
+    Link,
+    SearchResults,
+    Snippet,
+    TermScore,
+)
+from ..query.expansion import (
+    FEEDBACK_DOCS,
+    FEEDBACK_MIN_DOCS,
+    SYNONYM_WEIGHT,
+    feedback_terms,
+    synonym_expansions,
+)
+from ..query.filters import Filter
+from ..query.plan import (
+    Leaf,
+    Part,
+    Plan,
+    build_plan,
+    expansion_words,
+    parts,
+    unit_leaves,
+)
+from ..query.syntax import ParsedQuery
+from ..schema import FIELD_WEIGHTS, TEXT_FIELDS
+from ..termindex import TermIndex, term_key
+from ..text.analyzer import terms
+from ..text.normalize import normalize_word
+from .scorer import LeafScorer, Scores, rank
+from .snippets import indexed_snippet
+from .spelling import suggest
+
+
+class Searcher:
+    """Queries one generation's term index."""
+
+    def __init__(self, ti: TermIndex) -> None:
+        self.ti = ti
+
+    def _ranked(
+        self, parsed: ParsedQuery, analysed: Sequence[Part], expand: bool, filter: Filter | None = None
+    ) -> tuple[LeafScorer, Plan, Plan, list[ExpansionTerm], Scores]:
+        """The scorer, the plan ranked with, the plan whose words snippets mark (without
+        feedback words), the expansion terms added, and the ranking."""
+        scorer, plan, shown, added, ranked = self._plan(parsed, analysed, expand, filter)
+        return scorer, plan, shown, added, ranked if ranked is not None else rank(scorer, plan, filter)
+
+    def _plan(
+        self, parsed: ParsedQuery, analysed: Sequence[Part], expand: bool, filter: Filter | None
+    ) -> tuple[LeafScorer, Plan, Plan, list[ExpansionTerm], Scores | None]:
+        scorer = LeafScorer(self.ti)
+        plan, _free = build_plan(self.ti, analysed)
+        words = expansion_words(analysed) if expand else []
+        if not words:
+            return scorer, plan, plan, [], None
+        synonyms = synonym_expansions(words)
+        for _name, units in synonyms:
+            plan.expansions.append(
+                tuple(leaf for f in TEXT_FIELDS for leaf in unit_leaves(f, units, SYNONYM_WEIGHT * FIELD_WEIGHTS[f]))
+            )
+        added = [ExpansionTerm(name, SYNONYM_WEIGHT, "synonym") for name, _units in synonyms]
+        shown = Plan(list(plan.should), list(plan.must), list(plan.must_not), list(plan.expansions))
+        if self.ti.live_docs >= FEEDBACK_MIN_DOCS:
+            # Each clause analysed alone (not in context, as the plan's parts are): the words
+            # feedback must not add again, and how many there are (it scales the feedback).
+            asked = {t for clause in parsed.clauses for t in terms(clause.node.text)}
+            first = rank(scorer, plan, filter)
+            feedback = feedback_terms(self.ti, first.top(FEEDBACK_DOCS), asked)
+            if feedback:
+                clause = tuple(Leaf("body", (term,), weight) for term, weight in feedback)
+                plan.expansions.append(clause)
+                added += [ExpansionTerm(term, round(weight, 4), "feedback") for term, weight in feedback]
+                return scorer, plan, shown, added, first.plus(scorer, clause)
+            return scorer, plan, shown, added, first
+        return scorer, plan, shown, added, None
+
+    def _unique_top(self, ranked: Scores, wanted: int) -> list[tuple[float, int, int]]:
+        """The best ``wanted`` hits with copies of one article (one copy group) removed: the
+        best-scoring copy stands for the article."""
+        k = wanted + 5
+        matched = ranked.matched
+        while True:
+            top = ranked.top(k)
+            seen: set[int] = set()
+            keep = []
+            for item in top:
+                group = ranked.group(item[1], item[2])
+                if group not in seen:
+                    seen.add(group)
+                    keep.append(item)
+            if len(keep) >= wanted or len(top) >= matched:
+                return keep[:wanted]
+            k *= 2
+
+    def search(
+        self,
+        parsed: ParsedQuery,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        snippets: bool = True,
+        expand: bool = True,
+        filter: Filter | None = None,
+    ) -> SearchResults:
+        """Rank the articles matching ``parsed`` (among those ``filter`` allows) and return
+        one page of hits."""
+        _scorer, _plan, shown, _added, ranked = self._ranked(parsed, parts(parsed), expand, filter)
+        top = self._unique_top(ranked, page * limit)
+        total = ranked.total
+        marked_set = _highlight_terms(shown) if snippets else set()
+        marked = sorted(marked_set)
+        marked_keys = np.array([term_key("body", t) for t in marked], dtype=np.uint64)
+        found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        hits = []
+        for score, s, row in top[(page - 1) * limit :]:
+            seg = ranked.segments[s]
+            stored = seg.stored(row)
+            body = stored.get("body", "")
+            passage = Snippet()
+            if snippets and body:
+                if s not in found:
+                    found[s] = seg.find(marked_keys)
+                passage = indexed_snippet(seg, row, body, marked_set, found[s])
+            links = stored.get("links", [])
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    title=stored.get("title", ""),
+                    url=stored.get("url", ""),
+                    score=round(score, 4),
+                    snippet=passage,
+                    links=[Link(**link) for link in links[: limits.MAX_HIT_LINKS]],
+                    more_links=max(0, len(links) - limits.MAX_HIT_LINKS),
+                )
+            )
+        suggestion = suggest(self.ti, parsed) if total < 3 else None
+        return SearchResults(query=parsed.text, total=total, page=page, hits=hits, suggestion=suggestion)
+
+    def explain(self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
+        """How ``parsed`` was analysed and expanded, and what each leaf gave the top hits."""
+        analysed = parts(parsed)
+        scorer, plan, _shown, added, ranked = self._ranked(parsed, analysed, expand)
+        top = self._unique_top(ranked, limit)
+        hits = []
+        for score, s, row in top:
+            seg = ranked.segments[s]
+            contributions = []
+            for leaf in dict.fromkeys(plan.leaves()):
+                rows, scores = scorer.leaf(seg, leaf)
+                at = np.flatnonzero(rows == row)
+                if len(at):
+                    text = " ".join(leaf.terms)
+                    contributions.append(TermScore(leaf.field, text, round(float(scores[at[0]]), 4)))
+            contributions.sort(key=lambda t: -t.score)
+            stored = seg.stored(row)
+            hits.append(ExplainedHit(stored["id"], stored.get("title", ""), round(score, 4), contributions))
+        clauses = [_explain_part(part) for part in analysed]
+        return Explanation(parsed.text, clauses, added, str(plan), hits)
+
+
+def _explain_part(part: Part) -> ExplainedClause:
+    if part.kind == "prefix":
+        terms = [normalize_word(part.text) + "*"]
+    else:
+        terms = [" | ".join(" ".join(form) for form in unit.forms) for unit in part.units]
+    return ExplainedClause(part.text, part.kind, part.field or "title, body, anchors, broad", part.occur, terms)
+
+
+def _highlight_terms(plan: Plan) -> set[str]:
+    """The body terms a snippet marks: the words asked for and their synonyms."""
+    return {term for leaf in plan.leaves() if leaf.field == "body" for term in leaf.terms}
+
+
+
+
+def open_searcher(gen: Path) -> Searcher:
+    """A searcher on one generation's term index (see :class:`search.storage.live.Live`)."""
+    ti = TermIndex.open(gen)
+    if ti is None:
+        raise IndexCorruptError(
+            f"the index at {gen.parent} was built by another version of healthsearch; run 'healthsearch index --rebuild'"
+        )
+    return Searcher(ti)

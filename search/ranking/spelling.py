@@ -1,0 +1,91 @@
+"""Spelling suggestions: the nearest indexed words to those the index does not hold."""
+
+from __future__ import annotations
+
+from .. import limits
+from ..query.syntax import ParsedQuery
+from ..schema import SPELL_FIELDS
+from ..termindex import TermIndex, term_key
+from ..text.normalize import normalize_word
+from ..text.stemmer import stem
+
+
+def suggest(ti: TermIndex, parsed: ParsedQuery) -> str | None:
+    """A corrected query when some of its words are not in the index, else None.
+
+    At most MAX_SUGGESTED_WORDS unknown words are looked up (each scans the vocabulary).
+    """
+    changed = False
+    out: list[str] = []
+    budget = limits.MAX_SUGGESTED_WORDS
+    for word in parsed.words():
+        normal = normalize_word(word)
+        fixed = None
+        if (
+            budget > 0
+            and normal.isalpha()
+            and not ti.doc_frequencies([term_key(f, stem(normal)) for f in SPELL_FIELDS]).any()
+        ):
+            budget -= 1
+            fixed = _closest_term(ti, normal)
+        out.append(fixed or word)
+        changed = changed or fixed is not None
+    return " ".join(out) if changed else None
+
+
+def _closest_term(ti: TermIndex, word: str) -> str | None:
+    """The indexed word nearest to ``word`` (fewest edits, then most documents), or None.
+
+    Drug names often differ from other drug names by two letters (Losec/Lasix), so a word
+    that looks like a drug name is only corrected by one edit; short words likewise.
+    """
+    allowed = 1 if len(word) <= 4 or _looks_like_drug(word) else 2
+    candidates = []
+    for candidate in ti.words_near(word[:1], len(word) - allowed, len(word) + allowed):
+        if not candidate.isalpha():
+            continue
+        distance = _edit_distance(word, candidate, allowed)
+        if distance > allowed or (allowed == 2 and distance == 2 and _looks_like_drug(candidate)):
+            continue
+        candidates.append((distance, candidate))
+    if not candidates:
+        return None
+    df = ti.doc_frequencies([term_key("body", c) for _d, c in candidates]) + ti.doc_frequencies(
+        [term_key("title", c) for _d, c in candidates]
+    )
+    ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n > 0)
+    return ranked[0][2] if ranked else None
+
+
+def _edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions, transpositions.
+
+    With ``limit``, gives up as soon as the distance must exceed it (returns ``limit + 1``).
+    """
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if limit is not None and min(cur) > limit and (not prev or min(prev) > limit):
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+_DRUG_SUFFIXES = (
+    "mab", "nib", "pril", "sartan", "olol", "statin", "cillin", "mycin", "cycline", "floxacin",
+    "azole", "prazole", "vir", "dipine", "tidine", "pam", "lam", "zepam", "triptan", "afil",
+    "gliptin", "gliflozin", "glitazone", "parin", "oxetine", "aline", "ine", "one", "ide",
+)
+
+
+def _looks_like_drug(word: str) -> bool:
+    """Heuristic: drug names differ by one or two letters, so suggest them only at distance 1."""
+    return len(word) > 5 and word.endswith(_DRUG_SUFFIXES)

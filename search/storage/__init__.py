@@ -1,0 +1,1 @@
+"""Storage: the index folder's generations, following the live one, the Whoosh article store, atomic writes."""

@@ -1,0 +1,1 @@
+"""Text: cleaning untrusted text, and the medical analyser (normalising, stemming, word lists)."""
