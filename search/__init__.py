@@ -26,7 +26,16 @@ from .errors import (
     QuerySyntaxError,
     StorageError,
 )
-from .models import Article, Hit, IndexReport, IndexStats, Link, Notice, SearchResults, Snippet
+from .models import (
+    Article,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Link,
+    Notice,
+    SearchResults,
+    Snippet,
+)
 
 __version__ = "0.1.0"
 

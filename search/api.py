@@ -7,10 +7,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .query import syntax
-from .query.filters import Filter
-from .storage import generations
-from .storage.live import Live
 from .errors import (
     ArticleNotFoundError,
     HealthSearchError,
@@ -18,7 +14,18 @@ from .errors import (
     IndexDamagedError,
     IndexNotFoundError,
 )
-from .models import Article, Explanation, IndexCheck, IndexReport, IndexStats, SearchResults
+from .models import (
+    Article,
+    Explanation,
+    IndexCheck,
+    IndexReport,
+    IndexStats,
+    SearchResults,
+)
+from .query import syntax
+from .query.filters import Filter
+from .storage import generations
+from .storage.live import Live
 
 if TYPE_CHECKING:
     from .indexing.pipeline import ProgressFn
@@ -50,8 +57,9 @@ class SearchIndex:
     def __init__(self, index_dir: Path | str | None = None, *, ranker: RankerFactory | None = None) -> None:
         """``ranker`` opens what ranks a generation (default: :func:`search.ranking.ranker.open_ranker`)."""
         if ranker is None:
-            from .ranking.ranker import open_ranker as ranker  # numpy, no Whoosh: queries never load the article store
+            from .ranking.ranker import open_ranker  # numpy, no Whoosh: queries never load the article store
 
+            ranker = open_ranker
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()
         self._ranker: Live[Ranker] = Live(self.path, ranker)
         self._ranker.get()  # raises IndexNotFoundError / IndexCorruptError now, not later
@@ -159,7 +167,9 @@ def index(
     ``paths`` are read only with ``follow_symlinks``. Raises IndexLockedError when another
     process is writing to the same index.
     """
-    from .indexing.pipeline import build_index  # ingestion (BeautifulSoup, lxml) loads only when indexing
+    from .indexing.pipeline import (
+        build_index,  # ingestion (BeautifulSoup, lxml) loads only when indexing
+    )
 
     target = Path(index_dir) if index_dir is not None else default_index_dir()
     return build_index(

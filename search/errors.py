@@ -69,3 +69,7 @@ class ArticleNotFoundError(HealthSearchError):
 
 class ProfileError(HealthSearchError):
     """A site-profile file cannot be read or is not valid."""
+
+
+class EvaluationInputError(HealthSearchError):
+    """A queries or qrels file cannot be read."""

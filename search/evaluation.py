@@ -21,17 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .errors import HealthSearchError
+from .errors import EvaluationInputError, HealthSearchError
 
 if TYPE_CHECKING:
     from .api import SearchIndex
 
 Qrels = dict[str, dict[str, int]]  # query id -> doc id -> grade
 Run = dict[str, list[tuple[str, float]]]  # query id -> ranked (doc id, score)
-
-
-class EvaluationInputError(HealthSearchError):
-    """A queries or qrels file cannot be read."""
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from .storage import atomic
 from .errors import IndexCorruptError
+from .storage import atomic
 
 logger = logging.getLogger(__name__)
 

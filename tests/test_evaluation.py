@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from search.errors import HealthSearchError, QuerySyntaxError
+from search.errors import EvaluationInputError, HealthSearchError, QuerySyntaxError
 from search.evaluation import (
-    EvaluationInputError,
     Metrics,
     evaluate,
     ndcg,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
+from ..messages import index_flag
 from ..models import Article, Explanation, IndexCheck, SearchResults
 from ..render import snippet_terminal, terminal_lines, terminal_text
-from .errors import index_flag
 
 
 def bold(text: str) -> str:

@@ -35,9 +35,11 @@ def idf(n_docs: int, df: int) -> float:
 
 def length_norm(lengths: np.ndarray, average: float, b: float) -> np.ndarray:
     """The denominator's length part, ``K1 * ((1 - b) + b * length / average)``, per document."""
-    return K1 * ((1.0 - b) + b * lengths / average)
+    norm: np.ndarray = K1 * ((1.0 - b) + b * lengths / average)
+    return norm
 
 
 def term_weight(weight: float, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
     """``weight`` (a leaf's boost times the term's idf) times BM25's saturated term frequency."""
-    return weight * tf * (K1 + 1.0) / (tf + norm)
+    weights: np.ndarray = weight * tf * (K1 + 1.0) / (tf + norm)
+    return weights

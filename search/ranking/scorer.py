@@ -111,7 +111,8 @@ def phrase_matches(seg: Segment, lo: np.ndarray, hi: np.ndarray, slop: int) -> n
         current = nxt[reached]
         if len(current) == 0:
             return _EMPTY_ROWS
-    return rows[np.unique(current >> 32)]
+    found: np.ndarray = rows[np.unique(current >> 32)]
+    return found
 
 
 class Scores:

@@ -17,8 +17,8 @@ import numpy as np
 
 from .. import limits
 from ..models import Snippet
-from ..text.analyzer import Token, matches
 from ..termindex import CHECKPOINT_STRIDE, Segment
+from ..text.analyzer import Token, matches
 
 SNIPPET_CHARS = 240  # the lead used when no body word matched
 SNIPPET_FRAGMENTS = 2  # up to this many passages around matches

@@ -117,7 +117,7 @@ class ArticleStore:
 
     def doc_count(self) -> int:
         with self._ix.searcher() as searcher:
-            return searcher.doc_count()
+            return int(searcher.doc_count())
 
     def states(self) -> dict[str, IndexedState]:
         """Every indexed article's change-detection state, by id (read from columns: fast)."""

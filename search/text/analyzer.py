@@ -250,7 +250,7 @@ def _emit_special(
     append: Callable[[Token], None],
 ) -> tuple[int, _Context]:
     if rec.__class__ is _Word:
-        return pos, _emit_word(rec, text, start, end, pos, ctx, append)  # type: ignore[arg-type]
+        return pos, _emit_word(rec, text, start, end, pos, ctx, append)
     assert isinstance(rec, _Compound)
     if rec.joined is not None:
         append(Token(rec.joined, pos, start, start + rec.length))
@@ -261,7 +261,7 @@ def _emit_special(
         else:
             pos += 1
         if part.__class__ is str:
-            append(Token(part, pos, start + s, start + e))  # type: ignore[arg-type]
+            append(Token(part, pos, start + s, start + e))
         elif part is not None:
             ctx = _emit_word(
                 part, text, start + s, start + e, pos, ctx, append  # type: ignore[arg-type]
@@ -311,7 +311,7 @@ def _scan(text: str, stem: bool, wanted: Container[str] | None) -> list[Token]:
         pos += 1
         if rec.__class__ is str:
             if wanted is None or rec in wanted:
-                out.append(Token(rec, pos, m.start(), m.end()))  # type: ignore[arg-type]
+                out.append(Token(rec, pos, m.start(), m.end()))
         elif rec is not None:
             pos, ctx = _emit_special(rec, text, m.start(), m.end(), pos, ctx, append)  # type: ignore[arg-type]
     return out
