@@ -1,5 +1,7 @@
-"""How the CLI prints results, explanations, articles and checks in a terminal (every string
-goes through :func:`search.render.terminal_text` or a renderer built on it)."""
+"""How the CLI prints results, explanations, articles and checks in a terminal.
+
+Every string goes through :func:`search.render.terminal_text` or a renderer built on it.
+"""
 
 from __future__ import annotations
 

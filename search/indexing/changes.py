@@ -55,6 +55,7 @@ class Run:
         self.report.warnings.append((notice.path, notice.reason))
         logger.warning("%s: %s", notice.path, notice.reason)
 
+
 def precheck(path: Path, run: Run) -> tuple[int, int] | None:
     """The file's (mtime_ns, size) when it must be read; None when it is unchanged or unreadable."""
     source = source_key(path)
@@ -71,6 +72,7 @@ def precheck(path: Path, run: Run) -> tuple[int, int] | None:
         run.report.unchanged += len(known)
         return None
     return stamp
+
 
 def compare_and_spool(
     path: Path,
@@ -107,6 +109,7 @@ def compare_and_spool(
         run.rewritten_sources.add(source)
         record = {"article": item.to_dict(), "hash": digest, "fingerprint": fingerprint(item), "stamp": stamp}
         spool.write(json.dumps(record) + "\n")
+
 
 def removed_ids(
     states: dict[str, IndexedState],

@@ -34,6 +34,7 @@ ProgressFn = Callable[[int, int], None]
 
 _SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 
+
 def build_index(
     paths: Iterable[Path | str],
     index_dir: Path | str,
@@ -90,6 +91,7 @@ def build_index(
     run.report.seconds = time.monotonic() - started
     return run.report
 
+
 def _open_run(
     gen_dir: Path, fresh: bool, profiles: Sequence[SiteProfile], notes: list[str], found: sources.Walk, index_dir: Path
 ) -> tuple[ArticleStore, Run]:
@@ -109,6 +111,7 @@ def _open_run(
         run.skip(notice)
     return store, run
 
+
 def _abandon(index_dir: Path, gen_dir: Path) -> None:
     """Remove a generation a failed run was writing, unless it went live after all (a failure
     after the pointer was replaced)."""
@@ -119,6 +122,7 @@ def _abandon(index_dir: Path, gen_dir: Path) -> None:
     if not published:
         generations.discard(gen_dir)
 
+
 def _storage_error(exc: OSError, index_dir: Path) -> StorageError:
     """An OSError met while writing the index, as the one-line error a person can act on."""
     where = shown(exc.filename) if exc.filename else shown(index_dir)
@@ -126,6 +130,7 @@ def _storage_error(exc: OSError, index_dir: Path) -> StorageError:
     if code is None and _SHORT_WRITE.search(str(exc)):  # numpy reports a short write like this
         code, reason = errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} (a write was cut short)"
     return StorageError(f"cannot write the index: {where}: {reason}", where, code)
+
 
 def _base(index_dir: Path, rebuild: bool) -> tuple[Path | None, Path | None, Path | None, list[str]]:
     """``(live, base, parent, notes)``: the live generation (None when CURRENT names none that
@@ -165,6 +170,7 @@ def _base(index_dir: Path, rebuild: bool) -> tuple[Path | None, Path | None, Pat
         return live, prev, prev, [note]
     raise IndexDamagedError(shown(index_dir), live.name, problems)
 
+
 def _update(
     store: ArticleStore, run: Run, sources: list[tuple[Path, Path]], paths: list[Path], progress: ProgressFn | None
 ) -> bool:
@@ -202,6 +208,7 @@ def _update(
         writer.cancel()
     return _update_stamps(store, run, removed) or written
 
+
 def _update_stamps(store: ArticleStore, run: Run, removed: set[str]) -> bool:
     """Record new mtimes of touched-but-unchanged sources; True when the record changed."""
     old = store.stamp_overrides()
@@ -212,6 +219,7 @@ def _update_stamps(store: ArticleStore, run: Run, removed: set[str]) -> bool:
         return False
     store.write_stamp_overrides(new)
     return True
+
 
 def _write_changes(
     store: ArticleStore, writer: GenerationWriter, run: Run, removed: set[str], spool: IO[str], links: IO[str]

@@ -21,6 +21,7 @@ PARALLEL_MIN_FILES = 64
 MAX_WORKERS = 4
 Pending = tuple[Path, Path, tuple[int, int]]
 
+
 def extract_all(
     pending: list[Pending], profiles: tuple[SiteProfile, ...]
 ) -> Iterator[tuple[Pending, Iterable[Article | ExtractionError | Notice]]]:
@@ -45,6 +46,7 @@ def extract_all(
     for item in feeds:
         yield item, files.iter_file(item[0], item[1], profiles)
 
+
 def _exit_with_parent(parent_pid: int) -> None:
     """Worker initializer: exit as soon as the indexing process is gone (say, killed by cron's
     timeout or ``kill -9``), instead of waiting forever for work that will never come."""
@@ -55,6 +57,7 @@ def _exit_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
 
 def _extract_file(job: tuple[Path, Path, tuple[SiteProfile, ...]]) -> list[Article | ExtractionError | Notice]:
     """Worker-process entry point: every article (or error, or notice) of one file."""

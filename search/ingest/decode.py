@@ -45,6 +45,7 @@ _WESTERN_LANGUAGES = frozenset(
 ) | {""}
 _PREFERRED_CODECS = ("cp1251", "cp1250", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257")
 
+
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     """Codec error handler: decode the offending bytes as cp1252 (mixed UTF-8/cp1252 pages)."""
     if not isinstance(error, UnicodeDecodeError):
@@ -64,6 +65,7 @@ def decode_html(data: bytes) -> str:
     replacement characters.
     """
     return decode(data, declared=True)
+
 
 def decode(data: bytes, declared: bool) -> str:
     for bom, codec in _BOMS:
@@ -90,6 +92,7 @@ def decode(data: bytes, declared: bool) -> str:
     except LookupError:
         return data.decode("utf-8", errors="replace")
 
+
 def _declared_codec(head: bytes) -> str | None:
     """The charset a page declares, as a Python codec name, or None when absent or unknown."""
     match = _DECLARED_CHARSET.search(head)
@@ -105,6 +108,7 @@ def _declared_codec(head: bytes) -> str | None:
     if name.startswith(("utf-16", "utf-32")):
         return "utf-8"  # an ASCII-readable declaration cannot be UTF-16; browsers use UTF-8
     return name
+
 
 def _detect_codec(data: bytes) -> str | None:
     """Guess a legacy encoding with charset-normalizer, preferring the common Windows code pages.
@@ -126,6 +130,7 @@ def _detect_codec(data: bytes) -> str | None:
         if codec in close:
             return codec
     return best.encoding
+
 
 def check_text(data: bytes) -> None:
     """Refuse binary files (known magic numbers, NUL bytes without a byte-order mark)."""

@@ -55,16 +55,19 @@ def iter_file(
     article.source = source
     yield from _cleaned(article, name)
 
+
 def _cleaned(article: Article, where: str) -> Iterator[Article | Notice]:
     for note in clean_article(article):
         yield Notice(where, note)
     yield article
+
 
 def _is_empty(path: Path) -> bool:
     try:
         return path.stat().st_size == 0
     except OSError:
         return False  # iter_jsonl reports why it cannot be read
+
 
 def _read_limited(path: Path) -> bytes:
     """File bytes (decompressed when ``.gz``), refusing empty and oversized files unread."""
@@ -84,6 +87,7 @@ def _read_limited(path: Path) -> bytes:
     if not data:
         raise ExtractionError("empty file")
     return data
+
 
 def _gunzip_limited(data: bytes) -> bytes:
     """Decompress gzip data (all members) without ever holding more than the size limit."""

@@ -62,7 +62,6 @@ def read_article(data: bytes, kind: str, path: Path, profiles: Sequence[SiteProf
     return reader(data, path, profiles)
 
 
-
 def article_id(path: Path, root: Path | None = None) -> str:
     """``path`` relative to ``root`` (POSIX separators) without ``.gz`` and the kind extension."""
     rel = path.name

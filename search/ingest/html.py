@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 _START_TAG = re.compile(rb"<[A-Za-z]")
 
+
 def extract(html: str | bytes, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
     """Parse one HTML page into a clean Article (title, body, url, links, metadata).
 
@@ -34,9 +35,11 @@ def extract(html: str | bytes, url: str | None = None, profiles: Sequence[SitePr
         logger.info("%s: %s", shown(url or "page"), note)
     return article
 
+
 def body_text(html: str, url: str | None = None) -> str:
     """Benchmark adapter for ``eval_extract.py``: the extracted body text only."""
     return extract(html, url).body
+
 
 def _check_tags(data: bytes) -> None:
     """Refuse pages with more than MAX_HTML_TAGS start tags (parsing cost grows with them)."""

@@ -15,6 +15,7 @@ from .decode import decode
 _LINK_LINE = re.compile(r"^(<<|>>):\s*(.*\S)\s*$")
 _SNIPPET_END = ("...", "…")
 
+
 def parse_text_export(text: str) -> Article:
     """Parse the plain-text export shape: title line, paragraphs, prev/next lines, Recommend box.
 
@@ -52,6 +53,7 @@ def parse_text_export(text: str) -> Article:
     end_paragraph()
     return Article(id="", title=title, body="\n\n".join(paragraphs), links=_dedupe(links))
 
+
 def _read_recommend(lines: list[str], i: int, links: list[Link]) -> int:
     """Read "title / snippet..." pairs after a Recommend line; return where body text resumes."""
     while i < len(lines):
@@ -74,9 +76,11 @@ def _read_recommend(lines: list[str], i: int, links: list[Link]) -> int:
             break
     return i
 
+
 def _pager_link(match: re.Match[str]) -> Link:
     kind: LinkKind = "prev" if match.group(1) == "<<" else "next"
     return Link(url="", text=collapse(match.group(2)), kind=kind)
+
 
 def _dedupe(links: Iterable[Link]) -> list[Link]:
     seen: set[tuple[str, str, str]] = set()

@@ -38,7 +38,7 @@ from ..query.plan import (
     unit_leaves,
 )
 from ..query.syntax import ParsedQuery
-from ..schema import FIELD_WEIGHTS, TEXT_FIELDS
+from ..schema import FIELD_WEIGHTS, FIELDS, TEXT_FIELDS
 from ..termindex import TermIndex, term_key
 from ..text.analyzer import terms
 from ..text.normalize import normalize_word
@@ -179,14 +179,12 @@ def _explain_part(part: Part) -> ExplainedClause:
         terms = [normalize_word(part.text) + "*"]
     else:
         terms = [" | ".join(" ".join(form) for form in unit.forms) for unit in part.units]
-    return ExplainedClause(part.text, part.kind, part.field or "title, body, anchors, broad", part.occur, terms)
+    return ExplainedClause(part.text, part.kind, part.field or ", ".join(FIELDS), part.occur, terms)
 
 
 def _highlight_terms(plan: Plan) -> set[str]:
     """The body terms a snippet marks: the words asked for and their synonyms."""
     return {term for leaf in plan.leaves() if leaf.field == "body" for term in leaf.terms}
-
-
 
 
 def open_searcher(gen: Path) -> Searcher:

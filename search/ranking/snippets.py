@@ -66,7 +66,7 @@ def indexed_snippet(seg: Segment, row: int, body: str, terms: set[str], found: t
         return lead(body)
     hits.sort()
     windows = _runs(hits, lambda first, hit: hit[0] - first[0] <= _WINDOW_POSITIONS)
-    best = sorted(windows, key=lambda w: (-len({t for _p, t in w}), -len(w), w[0][0]))[:SNIPPET_FRAGMENTS]
+    best = sorted(windows, key=lambda w: _best_first(len({t for _p, t in w}), len(w), w[0][0]))[:SNIPPET_FRAGMENTS]
     best.sort()
     chk = seg.chk[int(seg.chk_offs[row]) : int(seg.chk_offs[row + 1])]
     pieces: list[list[Span]] = []
@@ -132,9 +132,15 @@ def _runs(items: list[_T], fits: Callable[[_T, _T], bool]) -> list[list[_T]]:
     return out
 
 
+def _best_first(distinct: int, marks: int, start: int) -> tuple[int, int, int]:
+    """The one rule that orders passages, best first: most distinct words marked, then most
+    marks, then the earliest (both ways of finding passages sort by it)."""
+    return -distinct, -marks, start
+
+
 def _weight(body: str, frag: list[Span]) -> tuple[int, int, int]:
-    """Sort key, best passage first: most distinct words marked, then most marks, then first."""
-    return -len({body[a:b].lower() for a, b in frag}), -len(frag), frag[0][0]
+    """:func:`_best_first` for a passage of marked spans of ``body``."""
+    return _best_first(len({body[a:b].lower() for a, b in frag}), len(frag), frag[0][0])
 
 
 def _fragment(body: str, frag: list[Span]) -> Snippet:

@@ -136,7 +136,6 @@ _SENTENCE_END_RE = re.compile(r"[.!?;]")
 _NUMBER_RE = re.compile(r"[\d.,]+")
 
 
-
 class _Word(NamedTuple):
     """A word whose output depends on its neighbours (letters, numerals, type words, 'and')."""
 

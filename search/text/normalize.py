@@ -128,7 +128,3 @@ def normalize_word(word: str) -> str:
     if HYPHEN_RE.search(word):
         return normalize("".join(PART_RE.findall(word)))
     return normalize(word)
-
-
-# --------------------------------------------------------------------------------------------
-# Light stemmer

@@ -111,12 +111,6 @@ def stem(word: str) -> str:
     return result
 
 
-# --------------------------------------------------------------------------------------------
-# Per-surface-word records (cached) and the analysis loop
-# --------------------------------------------------------------------------------------------
-
-
-
 @functools.lru_cache(maxsize=200_000)
 def broad_term(term: str) -> str:
     """Porter stem of an analysed term (digits and one-letter terms stay as they are): the

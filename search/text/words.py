@@ -67,10 +67,6 @@ for _line in data_lines("verbs.txt"):
     _verb, *_only = _line.split()
     VERBS[_verb] = frozenset(_only or ("ing", "ed"))
 
-# --------------------------------------------------------------------------------------------
-# Tokenizer
-# --------------------------------------------------------------------------------------------
-
 
 def data_text(name: str) -> str:
     """A file of this package's ``data`` folder, whole."""
