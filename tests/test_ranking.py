@@ -1,0 +1,471 @@
+"""Query and ranking behaviour, through the public API on small collections built here.
+
+Covered: must / must-not / should semantics (``+word``, ``-word``, ``AND``, ``NOT``, fields,
+phrases, prefixes), phrase slop and the phrase boost, title matches above body matches, copies of
+one article counted and shown once, pagination, deterministic ties, synonym expansion on and off,
+spelling suggestions (edits allowed by word kind), pseudo-relevance feedback only from
+FEEDBACK_MIN_DOCS articles, and properties (random collections; the edit distance).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import search
+
+# -- internal names this module depends on (the one place to edit when modules move) ----------
+from search.plan import FEEDBACK_MAX_DF, FEEDBACK_MIN_DOCS, FEEDBACK_ORIGINAL, FEEDBACK_TERMS
+from search.ranking import _edit_distance
+
+
+def build(root: Path, docs: Mapping[str, tuple[str, str]]) -> search.SearchIndex:
+    """Index ``docs`` (slug -> (title, body)) written as plain-text exports under root/corpus;
+    a slug may hold folders ("a/flu"), and is the article's id."""
+    corpus = root / "corpus"
+    for slug, (title, body) in docs.items():
+        path = corpus / f"{slug}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    report = search.index([corpus], root / "index")
+    assert report.ok and report.added == len(docs), report.summary()
+    return search.open_index(root / "index")
+
+
+def ids(ix: search.SearchIndex, text: str, limit: int = 100) -> list[str]:
+    """The ids of the hits, best first (expansion off)."""
+    return [hit.id for hit in ix.search(text, limit=limit, expand=False, snippets=False).hits]
+
+
+def scores(ix: search.SearchIndex, text: str) -> dict[str, float]:
+    return {hit.id: hit.score for hit in ix.search(text, limit=100, expand=False, snippets=False).hits}
+
+
+# -- query semantics ----------------------------------------------------------------------------
+
+#: Every body is 5 terms long and every title 2, so scores differ only by what the query matches.
+WORDS: dict[str, tuple[str, str]] = {
+    "adjacent": ("Runner Notes", "knee pain after a long run"),  # knee@0 pain@1
+    "gap": ("Walker Notes", "knee and pain after a long walk"),  # knee@0 pain@2 ("and" is a stop word)
+    "far": ("Cyclist Notes", "knee swelling long after pain"),  # knee@0 pain@4
+    "reversed": ("Climber Notes", "pain knee after a long climb"),
+    "knee-only": ("Swimmer Notes", "knee swelling after a long swim"),
+    "pain-only": ("Rower Notes", "pain after a very long row"),
+    "kneecap": ("Skater Notes", "kneecap fracture after a long fall"),
+    "title-knee": ("Knee Care", "rest ice and elevation help often"),
+    "gout-title": ("Gout Care", "rest ice and elevation help again"),
+    "gout-body": ("Diet Notes", "gout rest ice help again"),
+}
+KNEE_BODY = {"adjacent", "gap", "far", "reversed", "knee-only"}
+PAIN = {"adjacent", "gap", "far", "reversed", "pain-only"}
+
+
+@pytest.fixture(scope="module")
+def words(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
+    return build(tmp_path_factory.mktemp("words"), WORDS)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("knee", KNEE_BODY | {"title-knee"}),
+        ("knee pain", KNEE_BODY | PAIN | {"title-knee"}),  # should: any of the words
+        ("swelling fracture", {"far", "knee-only", "kneecap"}),
+        ("+knee pain", KNEE_BODY | {"title-knee"}),  # must: every hit has knee; pain only scores
+        ("knee AND pain", KNEE_BODY & PAIN),
+        ("+knee +pain", KNEE_BODY & PAIN),
+        ("knee -pain", {"knee-only", "title-knee"}),
+        ("knee NOT pain", {"knee-only", "title-knee"}),
+        ("pain -knee", {"pain-only"}),
+        ('knee -"knee pain"', (KNEE_BODY | {"title-knee"}) - {"adjacent"}),  # only the phrase is excluded
+        ("title:knee", {"title-knee"}),
+        ("body:knee", KNEE_BODY),
+        ("knee -title:knee", KNEE_BODY),
+        ("knee*", KNEE_BODY | {"title-knee", "kneecap"}),
+        ("kneec*", {"kneecap"}),
+        ("title:gou*", {"gout-title"}),
+        ('+"knee pain" swelling', {"adjacent"}),  # must phrase; should word adds none by itself
+        ("nosuchword", set()),
+    ],
+)
+def test_which_articles_match(words: search.SearchIndex, text: str, expected: set[str]) -> None:
+    results = words.search(text, limit=100, expand=False, snippets=False)
+    assert {hit.id for hit in results.hits} == expected
+    assert results.total == len(results.hits)
+
+
+def test_must_words_rank_articles_with_the_should_words_higher(words: search.SearchIndex) -> None:
+    ranked = ids(words, "+knee pain")
+    with_pain = [i for i in ranked if i in PAIN]
+    without = [i for i in ranked if i not in PAIN and i != "title-knee"]  # title-knee: title weight
+    assert max(ranked.index(i) for i in with_pain) < min(ranked.index(i) for i in without)
+
+
+@pytest.mark.parametrize("text", ["-knee", "NOT knee", '-"knee pain"', "the of and"])
+def test_nothing_to_search_for_is_a_query_syntax_error(words: search.SearchIndex, text: str) -> None:
+    with pytest.raises(search.QuerySyntaxError):
+        words.search(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('"knee pain"', {"adjacent"}),  # next to each other, in order
+        ('"pain knee"', {"reversed"}),
+        ('"knee and pain"', {"adjacent", "gap"}),  # a stop word in the query allows one position between
+        ('"knee swelling"', {"far", "knee-only"}),
+        ('body:"knee pain"', {"adjacent"}),
+        ('title:"knee pain"', set()),
+        ('"knee swelling pain"', set()),
+    ],
+)
+def test_phrases_and_their_slop(words: search.SearchIndex, text: str, expected: set[str]) -> None:
+    assert set(ids(words, text)) == expected
+
+
+def test_phrase_boost_ranks_words_near_each_other_higher(words: search.SearchIndex) -> None:
+    """Unquoted words score extra where they stand in order within PHRASE_BOOST_SLOP positions
+    (adjacent, or one stop word between): same lengths and frequencies otherwise."""
+    got = scores(words, "knee pain")
+    assert got["adjacent"] == got["gap"] > got["far"] == got["reversed"]
+    explanation = words.explain("knee pain", limit=20, expand=False)
+    phrase = {hit.id: [c for c in hit.contributions if c.term == "knee pain"] for hit in explanation.hits}
+    assert [c.field for c in phrase["adjacent"]] == ["body"] and phrase["adjacent"][0].score > 0
+    assert phrase["far"] == [] and phrase["reversed"] == [] and phrase["knee-only"] == []
+    boost = phrase["adjacent"][0].score
+    assert got["adjacent"] - got["far"] == pytest.approx(boost, abs=2e-4)
+
+
+def test_title_match_outranks_body_match(words: search.SearchIndex) -> None:
+    got = scores(words, "gout")
+    assert set(got) == {"gout-title", "gout-body"}
+    assert got["gout-title"] > got["gout-body"]
+    assert ids(words, "knee")[0] == "title-knee"
+    (hit,) = [h for h in words.explain("gout", expand=False).hits if h.id == "gout-title"]
+    assert [c.field for c in hit.contributions] == ["title"]
+
+
+def test_explain_names_every_clause_and_the_engine_query(words: search.SearchIndex) -> None:
+    explanation = words.explain('+knee "knee pain" -swelling title:care kneec*', expand=False)
+    assert [(c.kind, c.occur) for c in explanation.clauses] == [
+        ("term", "must"), ("phrase", "should"), ("term", "must_not"), ("term", "should"), ("prefix", "should")
+    ]
+    assert explanation.clauses[3].fields == "title" and explanation.clauses[4].terms == ["kneec*"]
+    assert "+(" in explanation.engine_query and "-(" in explanation.engine_query
+    for hit in explanation.hits:
+        assert hit.score == pytest.approx(sum(c.score for c in hit.contributions), abs=1e-3)
+        assert [c.score for c in hit.contributions] == sorted((c.score for c in hit.contributions), reverse=True)
+
+
+# -- copies, pagination, ties -------------------------------------------------------------------
+
+
+def test_copies_of_one_article_are_counted_and_shown_once(tmp_path: Path) -> None:
+    flu = ("Flu Season", "influenza spreads fast in winter")
+    ix = build(tmp_path, {"a/flu": flu, "b/flu": flu, "c/flu": flu, "other": ("Winter Notes", "influenza and colds")})
+    results = ix.search("influenza", expand=False)
+    assert results.total == 2
+    shown = [hit.id for hit in results.hits]
+    assert len(shown) == 2 and "other" in shown and sum(i.endswith("/flu") for i in shown) == 1
+    pages = [ix.search("influenza", limit=1, page=p, expand=False) for p in (1, 2, 3)]
+    assert [p.total for p in pages] == [2, 2, 2]
+    assert sorted(h.id for p in pages for h in p.hits) == sorted(shown) and pages[2].hits == []
+    assert ix.search("winter", expand=False).total == 2  # one copy group + "other"
+
+
+TIES: dict[str, tuple[str, str]] = {
+    **{f"tie{i:02d}": (f"Case {i:02d}", "fever cough rest") for i in range(14)},
+    **{f"len{n:02d}": (f"Long {n:02d}", "fever " + " ".join(["note"] * n)) for n in (1, 4, 9, 16, 25, 36)},
+}
+
+
+@pytest.fixture(scope="module")
+def ties(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
+    return build(tmp_path_factory.mktemp("ties"), TIES)
+
+
+@pytest.mark.parametrize("limit", [1, 3, 4, 7])
+def test_pages_continue_without_overlap_and_share_the_total(ties: search.SearchIndex, limit: int) -> None:
+    everything = ties.search("fever", limit=100, expand=False, snippets=False)
+    assert everything.total == len(TIES)
+    pages = []
+    page = 1
+    while True:
+        results = ties.search("fever", limit=limit, page=page, expand=False, snippets=False)
+        assert results.total == everything.total and results.page == page
+        if not results.hits:
+            break
+        assert len(results.hits) <= limit
+        pages.append(results.hits)
+        page += 1
+    assert page == -(-len(TIES) // limit) + 1
+    flat = [hit.id for hits in pages for hit in hits]
+    assert flat == [hit.id for hit in everything.hits]
+    assert len(set(flat)) == len(flat)
+
+
+def test_ties_are_ordered_deterministically(ties: search.SearchIndex, tmp_path: Path) -> None:
+    full = ties.search("fever", limit=100, expand=False, snippets=False).hits
+    tied = [hit for hit in full if hit.id.startswith("tie")]
+    assert len({hit.score for hit in tied}) == 1 and len(tied) == 14
+    order = [hit.id for hit in full]
+    assert ids(ties, "fever") == order  # the same again
+    for k in range(1, len(order) + 1):  # a shorter list is a prefix of the longer one
+        assert ids(ties, "fever", limit=k) == order[:k]
+    assert ids(build(tmp_path, TIES), "fever") == order  # and a second index of the same files agrees
+    # Ties keep index order (the order the files were read in: by path).
+    assert [i for i in order if i.startswith("tie")] == sorted(i for i in order if i.startswith("tie"))
+
+
+def test_scores_fall_with_body_length(ties: search.SearchIndex) -> None:
+    got = scores(ties, "fever")
+    lengths = [f"len{n:02d}" for n in (1, 4, 9, 16, 25, 36)]
+    assert [got[i] for i in lengths] == sorted((got[i] for i in lengths), reverse=True)
+    assert len({got[i] for i in lengths}) == len(lengths)
+
+
+# -- expansion ----------------------------------------------------------------------------------
+
+SYNONYMS: dict[str, tuple[str, str]] = {
+    "mi": ("Myocardial Infarction", "a myocardial infarction is when blood flow to part of the cardiac muscle stops"),
+    "asthma": ("Asthma Attacks", "an asthma attack narrows the airways"),
+    "exercise": ("Heart Health", "exercise keeps the heart strong"),
+    "flu": ("Seasonal Influenza", "influenza vaccines are updated every year"),
+}
+
+
+@pytest.fixture(scope="module")
+def synonyms(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
+    return build(tmp_path_factory.mktemp("synonyms"), SYNONYMS)
+
+
+def test_synonyms_are_added_with_expansion_and_only_then(synonyms: search.SearchIndex) -> None:
+    on = synonyms.explain("heart attack", limit=10, expand=True)
+    assert [(e.term, e.source) for e in on.expansions] == [("myocardial infarction", "synonym")]
+    assert 0 < on.expansions[0].weight < 1
+    assert "myocardial" in on.engine_query
+    assert "mi" in [hit.id for hit in synonyms.search("heart attack", expand=True).hits]
+    off = synonyms.explain("heart attack", limit=10, expand=False)
+    assert off.expansions == [] and "myocardial" not in off.engine_query
+    assert "mi" not in ids(synonyms, "heart attack")
+    assert synonyms.search("heart attack", expand=False).total == 2
+
+
+def test_a_synonym_counts_its_weight_times_the_words_typed(synonyms: search.SearchIndex) -> None:
+    expanded = synonyms.explain("heart attack", limit=10, expand=True)
+    weight = expanded.expansions[0].weight
+    (via_synonym,) = [h for h in expanded.hits if h.id == "mi"]
+    (typed,) = [h for h in synonyms.explain('"myocardial infarction"', limit=10, expand=False).hits if h.id == "mi"]
+    got = {(c.field, c.term): c.score for c in via_synonym.contributions}
+    want = {(c.field, c.term): c.score for c in typed.contributions if c.field in ("title", "body")}
+    assert set(got) == set(want) and want
+    for leaf, score in want.items():
+        assert got[leaf] == pytest.approx(weight * score, abs=2e-4), leaf
+    assert via_synonym.score < typed.score
+
+
+@pytest.mark.parametrize(
+    "text, expanded",
+    [
+        ("flu", ["influenza"]),
+        ("myocardial infarction", ["heart attack"]),
+        ("title:flu", []),  # words searched in one field are not expanded
+        ('asthma -"heart attack"', []),  # nor excluded ones
+    ],
+)
+def test_which_words_get_synonyms(synonyms: search.SearchIndex, text: str, expanded: list[str]) -> None:
+    explanation = synonyms.explain(text, expand=True)
+    assert [e.term for e in explanation.expansions if e.source == "synonym"] == expanded
+    assert [e for e in explanation.expansions if e.source == "feedback"] == []  # a small collection
+
+
+def _feed(path: Path, articles: Iterable[tuple[str, str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for article_id, title, body in articles:
+            out.write(json.dumps({"id": article_id, "title": title, "body": body}) + "\n")
+
+
+def _nonsense_words(count: int) -> list[str]:
+    """Distinct pronounceable non-words (consonant-vowel syllables), deterministic."""
+    consonants, vowels = "bdfgklmnprstvz", "aeiou"
+    syllables = [c + v for c in consonants for v in vowels]
+    return [syllables[i % 70] + syllables[(i // 70 + 3 * i) % 70] + syllables[(i * 7 + 1) % 70] for i in range(count)]
+
+
+def test_feedback_expansion_only_from_feedback_min_docs_articles(tmp_path: Path) -> None:
+    """Pseudo-relevance feedback borrows words of the top hits, and only once the collection
+    has FEEDBACK_MIN_DOCS articles: one fewer, and the same query gets none."""
+    filler = _nonsense_words(400)
+    assert len(set(filler)) == 400
+    rows = []
+    for i in range(FEEDBACK_MIN_DOCS - 1):
+        words = [filler[(i * 5 + k) % len(filler)] for k in range(5)]
+        if i < 12:
+            words += ["knee", "cartilage"]
+        rows.append((f"g{i:04d}", " ".join(words[:2]), " ".join(words)))
+    corpus = tmp_path / "corpus"
+    _feed(corpus / "feed.jsonl", rows)
+    assert search.index([corpus], tmp_path / "index").added == FEEDBACK_MIN_DOCS - 1
+    ix = search.open_index(tmp_path / "index")
+    assert ix.explain("knee").expansions == []
+    assert ix.search("knee").total == 12
+
+    _feed(corpus / "more.jsonl", [("extra", "Joint Notes", "cartilage wears thin with age")])
+    assert search.index([corpus], tmp_path / "index").added == 1
+    ix = search.open_index(tmp_path / "index")
+    assert ix.stats().articles == FEEDBACK_MIN_DOCS
+    expansions = ix.explain("knee").expansions
+    feedback = {e.term: e.weight for e in expansions if e.source == "feedback"}
+    assert "cartilage" in feedback and max(feedback, key=feedback.__getitem__) == "cartilage"
+    assert 0 < len(feedback) <= FEEDBACK_TERMS and "knee" not in feedback
+    assert all(len(word) >= 3 and word.isalpha() for word in feedback)
+    # Together the borrowed words weigh (1 - FEEDBACK_ORIGINAL) of the query (one word here).
+    assert sum(feedback.values()) == pytest.approx((1 - FEEDBACK_ORIGINAL) / FEEDBACK_ORIGINAL, abs=1e-3)
+    for word in feedback:  # rare words only
+        assert ix.search(word, expand=False, snippets=False).total <= FEEDBACK_MAX_DF * FEEDBACK_MIN_DOCS
+    # The expansion brings in an article without the word typed; expand=False does not.
+    assert "extra" in [hit.id for hit in ix.search("knee", limit=50).hits]
+    assert ix.search("knee", expand=False).total == 12
+    assert ix.explain("knee", expand=False).expansions == []
+
+
+# -- spelling suggestions -------------------------------------------------------------------------
+
+SPELLING: dict[str, tuple[str, str]] = {
+    "knee": ("Knee Notes", "knee pain when climbing stairs"),
+    "headache": ("Headache Notes", "a tension headache feels like a tight band"),
+    "bp": ("Pressure Notes", "lisinopril lowers blood pressure"),
+    "ulcer": ("Ulcer Notes", "omeprazole reduces stomach acid"),
+    "heart1": ("Heart Notes", "the heart pumps blood"),
+    "heart2": ("Heart Care", "a healthy heart needs exercise"),
+    "heart3": ("Heart Rhythm", "an irregular heart beat"),
+    "hurt": ("Sport Notes", "a hurt ankle needs rest"),
+}
+
+
+@pytest.fixture(scope="module")
+def spelling(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
+    return build(tmp_path_factory.mktemp("spelling"), SPELLING)
+
+
+@pytest.mark.parametrize(
+    "text, suggestion",
+    [
+        ("kne", "knee"),  # a short word: one edit
+        ("kxxe", None),  # a short word two edits away: no
+        ("hedache", "headache"),
+        ("haedache", "headache"),  # a transposition is one edit
+        ("hedacke", "headache"),  # two edits: fine for an ordinary word
+        ("lisinoprel", "lisinopril"),  # one edit from a drug name
+        ("lysinoprel", None),  # two edits from a drug name: another drug, perhaps
+        ("omeprazone", "omeprazole"),  # a drug-like word (-one), one edit
+        ("omeprazine", None),  # a drug-like word (-ine), two edits
+        ("hert", "heart"),  # heart and hurt are one edit away: the more frequent wins
+        ("kne stairs", "knee stairs"),  # the other words stay as typed
+        ("kne 42", "knee 42"),  # numbers are never corrected
+        ("knee", None),  # a known word
+        ("zzxqv", None),  # nothing near
+    ],
+)
+def test_spelling_suggestions(spelling: search.SearchIndex, text: str, suggestion: str | None) -> None:
+    results = spelling.search(text, expand=False)
+    assert results.suggestion == suggestion
+    assert results.query == text
+
+
+def test_no_suggestion_when_three_or_more_articles_match(spelling: search.SearchIndex) -> None:
+    assert spelling.search("kne", expand=False).suggestion == "knee"
+    results = spelling.search("kne heart", expand=False)
+    assert results.total >= 3 and results.suggestion is None
+
+
+# -- properties -----------------------------------------------------------------------------------
+
+VOCAB = ("knee", "pain", "fever", "cough", "rash", "liver")
+_doc = st.tuples(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=3), st.lists(st.sampled_from(VOCAB), min_size=1, max_size=10))
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(_doc, min_size=1, max_size=8), st.sampled_from(VOCAB), st.sampled_from(VOCAB), st.sampled_from(VOCAB))
+def test_random_collections_match_exactly_the_articles_holding_the_words(
+    docs: list[tuple[list[str], list[str]]], must: str, should: str, must_not: str
+) -> None:
+    """For any small collection: a one-word query finds exactly the articles holding the word
+    (title or body), best first, total = their number; ``+a b -c`` finds those with a and
+    without c; a shorter page is a prefix of a longer one."""
+    articles = {f"d{i}": (" ".join(title).title(), " ".join(body) + f" doc{i}") for i, (title, body) in enumerate(docs)}
+    terms = {i: set(title) | set(body) for i, (title, body) in zip(articles, docs)}
+    with tempfile.TemporaryDirectory() as tmp:
+        ix = build(Path(tmp), articles)
+        for word in VOCAB:
+            results = ix.search(word, limit=20, expand=False, snippets=False)
+            found = [hit.id for hit in results.hits]
+            expected = {i for i, held in terms.items() if word in held}
+            assert set(found) == expected and len(found) == len(set(found))
+            assert results.total == len(expected) >= len(results.hits)
+            got = [hit.score for hit in results.hits]
+            assert got == sorted(got, reverse=True) and all(s > 0 for s in got)
+            assert ids(ix, word, limit=2) == found[:2]
+        if must != must_not:
+            found_set = set(ids(ix, f"+{must} {should} -{must_not}"))
+            assert found_set == {i for i, held in terms.items() if must in held and must_not not in held}
+
+
+def reference_osa(a: str, b: str) -> int:
+    """Optimal string alignment distance, the textbook full-table version."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+_short = st.text(alphabet="abcde", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_short, _short, _short)
+def test_edit_distance_properties(a: str, b: str, c: str) -> None:
+    d = _edit_distance(a, b)
+    assert d == reference_osa(a, b)
+    assert d == _edit_distance(b, a)  # symmetric
+    assert (d == 0) == (a == b)  # zero iff equal
+    assert abs(len(a) - len(b)) <= d <= max(len(a), len(b))  # bounded by the lengths
+    # Each transposition is one edit here, two for Levenshtein: between half of it and all of it.
+    assert levenshtein(a, b) / 2 <= d <= levenshtein(a, b)
+    # So the triangle inequality holds up to that factor (see the test below for why not exactly).
+    assert _edit_distance(a, c) <= 2 * (_edit_distance(a, b) + _edit_distance(b, c))
+    for limit in range(4):  # with a limit: exact up to it; beyond, any value over it (at most d)
+        bounded = _edit_distance(a, b, limit)
+        assert bounded == d if d <= limit else limit < bounded <= d
+
+
+def test_edit_distance_is_optimal_string_alignment_not_a_metric() -> None:
+    """A substring is never edited twice, so the triangle inequality fails: ca -> ac is one
+    transposition, ac -> abc one insertion, but ca -> abc costs 3 (2 for unrestricted
+    Damerau-Levenshtein). Harmless for suggestions; the reason no exact triangle property is
+    asserted above."""
+    assert (_edit_distance("ca", "ac"), _edit_distance("ac", "abc"), _edit_distance("ca", "abc")) == (1, 1, 3)
