@@ -40,9 +40,11 @@ from whoosh.util.numeric import byte_to_length, length_to_byte  # type: ignore[i
 import search
 
 # -- internal names this module depends on (the one place to edit when modules move) ----------
-from search.analysis import analyze
-from search.plan import FIELD_WEIGHTS, PHRASE_BOOST, PHRASE_BOOST_SLOP, broad_term
-from search.ranking import B, K1
+from search.query.plan import PHRASE_BOOST, PHRASE_BOOST_SLOP
+from search.ranking.bm25f import K1, B
+from search.schema import FIELD_WEIGHTS
+from search.text.analyzer import analyze
+from search.text.stemmer import broad_term
 
 #: Our results round scores to 4 decimals: half a unit of the last place, plus float slack.
 TOL = 0.5e-4 + 1e-9

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,13 @@ from hypothesis import strategies as st
 import search
 
 # -- internal names this module depends on (the one place to edit when modules move) ----------
-from search.plan import FEEDBACK_MAX_DF, FEEDBACK_MIN_DOCS, FEEDBACK_ORIGINAL, FEEDBACK_TERMS
-from search.ranking import _edit_distance
+from search.query.expansion import (
+    FEEDBACK_MAX_DF,
+    FEEDBACK_MIN_DOCS,
+    FEEDBACK_ORIGINAL,
+    FEEDBACK_TERMS,
+)
+from search.ranking.spelling import _edit_distance
 
 
 def build(root: Path, docs: Mapping[str, tuple[str, str]]) -> search.SearchIndex:

@@ -3,7 +3,8 @@
 A query becomes a :class:`Plan` of clauses; each clause is a set of alternative leaves (a term
 or a phrase in one field, with a weight) whose scores add up, as in Lucene's BooleanQuery:
 
-* ``should`` clauses score; a document must match at least one of them (or an expansion);
+* ``should`` clauses score; a document must match at least one of them (or an expansion),
+  unless the query has ``must`` clauses, which then decide alone (as in Lucene);
 * ``must`` clauses score too, and a document must match every one of them;
 * ``must_not`` clauses remove documents;
 * ``expansions`` (synonyms, feedback words) add to the score and bring in new documents,
