@@ -25,10 +25,12 @@ from typing import Any
 from whoosh import columns, fields, index
 from whoosh.filedb.filestore import FileStorage
 
-from . import analysis, atomic, store, termindex
+from . import analysis, atomic, store
 from .errors import IndexCorruptError, IndexLockedError
 from .models import Article, IndexStats, Link
 from .plan import broad_term
+from .terms import format as terms_format
+from .terms import writer as terms_writer
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +113,8 @@ class Generation:
     def create(cls, path: Path) -> Generation:
         """Create a new, empty index in the (empty) folder ``path``."""
         ix = FileStorage(str(path)).create_index(_schema(), indexname=INDEX_NAME)
-        (path / termindex.DIR).mkdir()
-        termindex.write_manifest(path, [])
+        (path / terms_format.DIR).mkdir()
+        terms_writer.write_manifest(path, [])
         store.write_meta(path, {**store.versions(), "created_at": _now()})
         return cls(path, ix)
 
@@ -201,7 +203,7 @@ class Generation:
             w = self._ix.writer(limitmb=32)  # only ID terms are indexed now: a small pool suffices
         except index.LockError as exc:
             raise IndexLockedError(f"the index at {self.path.parent} is being written by another process") from exc
-        return EngineWriter(self, w, termindex.Writer(self.path))
+        return EngineWriter(self, w, terms_writer.Writer(self.path))
 
 class Engine:
     """The live index in an index folder; every call reads the generation CURRENT names now."""
@@ -231,7 +233,7 @@ class Engine:
 class EngineWriter:
     """Adds, replaces and deletes articles in one generation; commit on success, cancel on error."""
 
-    def __init__(self, gen: Generation, writer: Any, terms: termindex.Writer) -> None:
+    def __init__(self, gen: Generation, writer: Any, terms: terms_writer.Writer) -> None:
         self._gen = gen
         self._w = writer
         self._terms = terms
@@ -307,17 +309,17 @@ class EngineWriter:
             self.cancel()
 
 
-def term_document(article: Article, anchors: str, fingerprint: str) -> termindex.Document:
+def term_document(article: Article, anchors: str, fingerprint: str) -> terms_format.Document:
     """An article analysed for the term index: every field's terms with their positions."""
     title = [(t.text, t.pos) for t in analysis.analyze(article.title)]
     body_tokens = analysis.analyze(article.body)
     body = [(t.text, t.pos) for t in body_tokens]
     checkpoints: list[int] = []
     for token in body_tokens:
-        while token.pos >= len(checkpoints) * termindex.CHECKPOINT_STRIDE:
+        while token.pos >= len(checkpoints) * terms_format.CHECKPOINT_STRIDE:
             checkpoints.append(token.start)
     anchor_terms = [(t.text, t.pos) for t in analysis.analyze(anchors)] if anchors else []
-    return termindex.Document(
+    return terms_format.Document(
         id=article.id,
         fingerprint=fingerprint,
         fields={
@@ -329,7 +331,7 @@ def term_document(article: Article, anchors: str, fingerprint: str) -> termindex
             "broad": [(broad_term(term), pos) for term, pos in body],
         },
         vector=[term for term, _pos in title] + [term for term, _pos in body],
-        stored=termindex.stored_fields(article),
+        stored=terms_format.stored_fields(article),
         checkpoints=checkpoints,
     )
 

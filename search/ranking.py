@@ -55,7 +55,9 @@ from .plan import (
     synonym_expansions,
 )
 from .snippets import indexed_snippet
-from .termindex import FIELDS, Segment, TermIndex, concat_ranges, term_key
+from .terms.format import FIELDS, term_key
+from .terms.ranges import concat_ranges
+from .terms.reader import Segment, TermIndex
 
 logger = logging.getLogger(__name__)
 

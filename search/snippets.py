@@ -17,7 +17,8 @@ import numpy as np
 
 from . import analysis, limits
 from .models import Snippet
-from .termindex import CHECKPOINT_STRIDE, Segment
+from .terms.format import CHECKPOINT_STRIDE
+from .terms.reader import Segment
 
 SNIPPET_CHARS = 240  # the lead used when no body word matched
 SNIPPET_FRAGMENTS = 2  # up to this many passages around matches

@@ -54,12 +54,13 @@ SCHEMA_VERSION = "8"
 
 def versions() -> dict[str, str]:
     """The versions of everything that decides what a generation holds, as this code writes it."""
-    from . import analysis, termindex
+    from . import analysis
+    from .terms.format import FORMAT_VERSION as TERMS_FORMAT
 
     return {
         "schema_version": SCHEMA_VERSION,
         "analyzer_version": analysis.ANALYZER_VERSION,
-        "terms_format": termindex.FORMAT_VERSION,
+        "terms_format": TERMS_FORMAT,
     }
 
 
