@@ -264,7 +264,7 @@ _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 def _phrase_matches(seg: Segment, lo: np.ndarray, hi: np.ndarray, slop: int) -> np.ndarray:
     """Rows where the terms (postings lo[i]:hi[i]) occur in order, each within ``slop``
     positions of the previous one."""
-    docs, poffs, pos = seg.docs, seg.poffs, seg.pos
+    docs, poffs, pos = seg.docs, seg.position_offsets, seg.pos
     lists = [docs[int(a) : int(b)] for a, b in zip(lo, hi)]
     rows = lists[0]
     for other in lists[1:]:
@@ -410,18 +410,18 @@ def feedback_terms(scorer: _Scorer, first: _Ranked, asked: set[str]) -> list[tup
     by_segment: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     for score, s, row in top:
         seg = first.segments[s]
-        a, b = int(seg.fwd_offs[row]), int(seg.fwd_offs[row + 1])
-        counts = seg.fwd_tfs[a:b].astype(np.float64)
+        a, b = int(seg.vector_offsets[row]), int(seg.vector_offsets[row + 1])
+        counts = seg.vector_tfs[a:b].astype(np.float64)
         words = counts.sum()
         if words > 0:
             tids, weights = by_segment.setdefault(s, ([], []))
-            tids.append(seg.fwd_terms[a:b])
+            tids.append(seg.vector_terms[a:b])
             weights.append((max(score, 0.0) / total / words) * counts)
     for s, (tids_l, weights_l) in by_segment.items():
         seg = first.segments[s]
         unique, inverse = np.unique(np.concatenate(tids_l), return_inverse=True)
         summed = np.bincount(inverse, weights=np.concatenate(weights_l))
-        offs = seg.vocab_offs
+        offs = seg.vocab_offsets
         blob = seg._vocab_blob
         for start, end, weight in zip(offs[unique].tolist(), offs[unique + 1].tolist(), summed.tolist()):
             word = blob[start:end].decode("utf-8", "surrogatepass")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import json
 import logging
 import os
 import shutil
@@ -15,7 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from .format import FIELDS, new_segment_name
+from .format import (
+    FIELDS,
+    PARTS,
+    new_segment_name,
+    part_path,
+    save_npy,
+    store_path,
+    vocab_path,
+    write_ids,
+)
 from .ranges import concat_ranges
 from .reader import Segment
 
@@ -24,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: A merge reads and sorts at most about this many postings at a time (bounds its memory).
 MERGE_CHUNK_POSTINGS = 500_000
+#: The parts a merge writes in chunks (the others, small, at once; the vocabulary's offsets with it).
+_APPENDED = ("keys", "offs", "docs", "tfs", "poffs", "pos", "fwd_offs", "fwd_terms", "fwd_tfs", "chk_offs", "chk", "store_offs")
 
 
 class _NpyAppender:
@@ -59,7 +69,7 @@ def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Pat
     remaps = [np.empty(seg.vocab_size, dtype=np.int64) for seg in segs]
 
     def entries(k: int, seg: Segment) -> Iterator[tuple[bytes, int, int]]:
-        offs = seg.vocab_offs.tolist()
+        offs = seg.vocab_offsets.tolist()
         blob = seg._vocab_blob
         for tid in range(len(offs) - 1):
             yield blob[offs[tid] : offs[tid + 1]], k, tid
@@ -81,8 +91,7 @@ def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Pat
             remaps[k][tid] = new_id
     for seg in segs:
         seg.release()
-    with open(offs_path, "wb") as fh:
-        np.save(fh, np.frombuffer(new_offs, dtype=np.int64), allow_pickle=False)
+    save_npy(offs_path, np.frombuffer(new_offs, dtype=np.int64))
     return remaps, digest.hexdigest()
 
 
@@ -94,7 +103,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     """
     segs = [Segment(folder, s) for s in segments]
     name = new_segment_name()
-    remaps, vocab_sha256 = _merge_vocabularies(segs, folder / f"{name}.vocab.bin", folder / f"{name}.vocab_offs.npy")
+    remaps, vocab_sha256 = _merge_vocabularies(segs, vocab_path(folder, name), part_path(folder, name, "vocab_offs"))
     lives, new_rows = [], []
     base = 0
     for seg in segs:
@@ -102,11 +111,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         lives.append(live)
         new_rows.append((np.cumsum(live) - 1 + base).astype(np.int64))
         base += int(live.sum())
-    out = {part: _NpyAppender(folder / f"{name}.{part}.npy", dtype) for part, dtype in
-           (("keys", np.uint64), ("offs", np.int64), ("docs", np.int32), ("tfs", np.uint16), ("poffs", np.int64),
-            ("pos", np.int32), ("fwd_offs", np.int64), ("fwd_terms", np.int32), ("fwd_tfs", np.uint16),
-            ("chk_offs", np.int64), ("chk", np.int32),
-            ("store_offs", np.int64))}
+    out = {part: _NpyAppender(part_path(folder, name, part), PARTS[part].dtype) for part in _APPENDED}
     out["offs"].append(np.zeros(1, np.int64))
     out["poffs"].append(np.zeros(1, np.int64))
     total = sum(len(seg.docs) for seg in segs)
@@ -128,7 +133,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             keys_l.append(np.repeat(table[a:b], np.diff(offs))[keep])
             docs_l.append(new_row[docs[keep]])
             tfs_l.append(seg.tfs[p0:p1][keep])
-            poffs = seg.poffs[p0 : p1 + 1]
+            poffs = seg.position_offsets[p0 : p1 + 1]
             npos = np.diff(poffs)[keep]
             npos_l.append(npos)
             pos_l.append(seg.pos[concat_ranges(poffs[:-1][keep], npos)])
@@ -156,27 +161,27 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     out["store_offs"].append(np.zeros(1, np.int64))
     fwd_base = store_base = 0
     lens, fps, ids = [], [], []
-    with open(folder / f"{name}.store.bin", "wb") as store:
+    with open(store_path(folder, name), "wb") as store:
         for seg, live, remap in zip(segs, lives, remaps):
             rows = np.flatnonzero(live)
-            fwd_n = np.diff(seg.fwd_offs)[rows]
-            sel = concat_ranges(seg.fwd_offs[:-1][rows], fwd_n)
-            out["fwd_terms"].append(remap[seg.fwd_terms[sel]])
-            out["fwd_tfs"].append(seg.fwd_tfs[sel])
+            fwd_n = np.diff(seg.vector_offsets)[rows]
+            sel = concat_ranges(seg.vector_offsets[:-1][rows], fwd_n)
+            out["fwd_terms"].append(remap[seg.vector_terms[sel]])
+            out["fwd_tfs"].append(seg.vector_tfs[sel])
             out["fwd_offs"].append(fwd_base + np.cumsum(fwd_n))
             fwd_base += int(fwd_n.sum())
-            chk_n = np.diff(seg.chk_offs)[rows]
-            out["chk"].append(seg.chk[concat_ranges(seg.chk_offs[:-1][rows], chk_n)])
+            chk_n = np.diff(seg.checkpoint_offsets)[rows]
+            out["chk"].append(seg.checkpoints[concat_ranges(seg.checkpoint_offsets[:-1][rows], chk_n)])
             out["chk_offs"].append(chk_base + np.cumsum(chk_n))
             chk_base += int(chk_n.sum())
-            store_offs = seg.store_offs
+            store_offs = seg.store_offsets
             sizes = (store_offs[1:] - store_offs[:-1])[rows]
             for row in rows.tolist():
                 store.write(seg.stored_bytes(row))
             out["store_offs"].append(store_base + np.cumsum(sizes))
             store_base += int(sizes.sum())
             lens.append(seg.lens[:, rows])
-            fps.append(seg.fps[rows])
+            fps.append(seg.fingerprints[rows])
             seg_ids = seg.ids()
             ids.extend(seg_ids[r] for r in rows.tolist())
             seg.release()
@@ -187,8 +192,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         "fps": np.concatenate(fps).astype(np.uint64) if fps else np.zeros(0, np.uint64),
     }
     for part, values in arrays.items():
-        with open(folder / f"{name}.{part}.npy", "wb") as fh:
-            np.save(fh, values, allow_pickle=False)
-    (folder / f"{name}.ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
+        save_npy(part_path(folder, name, part), values)
+    write_ids(folder, name, ids)
     logger.debug("merged %d segments into %s (%d articles)", len(segs), name, base)
     return {"name": name, "docs": base, "deleted": None, "live": base, "vocab_sha256": vocab_sha256}

@@ -13,13 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import IndexCorruptError
-from .format import DIR, PARTS, map_npy, read_manifest
+from .format import (
+    DIR,
+    map_npy,
+    part_path,
+    read_ids,
+    read_manifest,
+    store_path,
+    vocab_path,
+)
 
 
 class Segment:
-    """One segment's arrays, memory-mapped on first use."""
+    """One segment's arrays, memory-mapped on first use.
+
+    Each part of PARTS is read by the property its entry names (``poffs`` by
+    ``position_offsets``, and so on); the table says what each holds.
+    """
 
     def __init__(self, folder: Path, entry: dict[str, Any]) -> None:
         self.folder = folder
@@ -41,16 +54,73 @@ class Segment:
     def _array(self, part: str) -> np.ndarray:
         found = self._arrays.get(part)
         if found is None:
-            found, mapping = map_npy(self.folder / f"{self.name}.{part}.npy")
+            found, mapping = map_npy(part_path(self.folder, self.name, part))
             if mapping is not None:
                 self._maps.append(mapping)
             self._arrays[part] = found
         return found
 
-    def __getattr__(self, part: str) -> np.ndarray:
-        if part in PARTS:
-            return self._array(part)
-        raise AttributeError(part)
+    # -- the parts (see PARTS) --
+
+    @property
+    def keys(self) -> npt.NDArray[np.uint64]:
+        return self._array("keys")
+
+    @property
+    def offs(self) -> npt.NDArray[np.int64]:
+        return self._array("offs")
+
+    @property
+    def docs(self) -> npt.NDArray[np.int32]:
+        return self._array("docs")
+
+    @property
+    def tfs(self) -> npt.NDArray[np.uint16]:
+        return self._array("tfs")
+
+    @property
+    def position_offsets(self) -> npt.NDArray[np.int64]:
+        return self._array("poffs")
+
+    @property
+    def pos(self) -> npt.NDArray[np.int32]:
+        return self._array("pos")
+
+    @property
+    def lens(self) -> npt.NDArray[np.float32]:
+        return self._array("lens")
+
+    @property
+    def fingerprints(self) -> npt.NDArray[np.uint64]:
+        return self._array("fps")
+
+    @property
+    def vector_offsets(self) -> npt.NDArray[np.int64]:
+        return self._array("fwd_offs")
+
+    @property
+    def vector_terms(self) -> npt.NDArray[np.int32]:
+        return self._array("fwd_terms")
+
+    @property
+    def vector_tfs(self) -> npt.NDArray[np.uint16]:
+        return self._array("fwd_tfs")
+
+    @property
+    def vocab_offsets(self) -> npt.NDArray[np.int64]:
+        return self._array("vocab_offs")
+
+    @property
+    def store_offsets(self) -> npt.NDArray[np.int64]:
+        return self._array("store_offs")
+
+    @property
+    def checkpoint_offsets(self) -> npt.NDArray[np.int64]:
+        return self._array("chk_offs")
+
+    @property
+    def checkpoints(self) -> npt.NDArray[np.int32]:
+        return self._array("chk")
 
     @cached_property
     def live(self) -> np.ndarray | None:
@@ -69,7 +139,7 @@ class Segment:
     @cached_property
     def _vocab_blob(self) -> bytes:
         """The vocabulary, checked against its digest (it is read whole anyway)."""
-        path = self.folder / f"{self.name}.vocab.bin"
+        path = vocab_path(self.folder, self.name)
         try:
             blob = path.read_bytes()
         except OSError as exc:
@@ -80,7 +150,7 @@ class Segment:
 
     @cached_property
     def _store(self) -> np.memmap | bytes:
-        path = self.folder / f"{self.name}.store.bin"
+        path = store_path(self.folder, self.name)
         if path.stat().st_size == 0:
             return b""
         mapped = np.memmap(path, dtype=np.uint8, mode="r")
@@ -89,10 +159,10 @@ class Segment:
 
     @property
     def vocab_size(self) -> int:
-        return len(self.vocab_offs) - 1
+        return len(self.vocab_offsets) - 1
 
     def word(self, tid: int) -> str:
-        offs = self.vocab_offs
+        offs = self.vocab_offsets
         return self._vocab_blob[int(offs[tid]) : int(offs[tid + 1])].decode("utf-8", "surrogatepass")
 
     def vocab_range(self, prefix: str) -> range:
@@ -106,11 +176,11 @@ class Segment:
         return json.loads(self.stored_bytes(row).decode("utf-8", "surrogatepass"))  # type: ignore[no-any-return]
 
     def stored_bytes(self, row: int) -> bytes:
-        offs = self.store_offs
+        offs = self.store_offsets
         return bytes(self._store[int(offs[row]) : int(offs[row + 1])])
 
     def ids(self) -> list[str]:
-        return json.loads((self.folder / f"{self.name}.ids.json").read_text(encoding="utf-8", errors="surrogatepass"))  # type: ignore[no-any-return]
+        return read_ids(self.folder, self.name)
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each key: the start and end of its postings (equal when absent)."""
@@ -209,7 +279,7 @@ class TermIndex:
             rng = seg.vocab_range(letter)
             if not rng:
                 continue
-            offs = seg.vocab_offs[rng.start : rng.stop + 1]
+            offs = seg.vocab_offsets[rng.start : rng.stop + 1]
             sizes = np.diff(offs)
             # UTF-8 takes at least one byte per character and at most four.
             near = np.flatnonzero((sizes >= shortest) & (sizes <= 4 * longest))

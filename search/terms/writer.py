@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
 from array import array
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,22 @@ from .format import (
     FORMAT_VERSION,
     GROUPS_PREFIX,
     MANIFEST,
+    MASK_INFIX,
     POSITIONAL,
     TF_MAX,
     Document,
     fingerprint_key,
+    new_groups_name,
+    new_mask_name,
     new_segment_name,
+    part_path,
+    read_ids,
     read_manifest,
+    save_npy,
+    store_path,
     term_key,
+    vocab_path,
+    write_ids,
 )
 from .merge import merge_segments
 from .ranges import gather
@@ -178,12 +186,11 @@ def _write_segment(
     folder: Path, name: str, arrays: dict[str, np.ndarray], vocab: bytes, store: list[bytes], ids: list[str]
 ) -> None:
     for part, values in arrays.items():
-        with open(folder / f"{name}.{part}.npy", "wb") as fh:
-            np.save(fh, values, allow_pickle=False)
-    (folder / f"{name}.vocab.bin").write_bytes(vocab)
-    with open(folder / f"{name}.store.bin", "wb") as fh:
+        save_npy(part_path(folder, name, part), values)
+    vocab_path(folder, name).write_bytes(vocab)
+    with open(store_path(folder, name), "wb") as fh:
         fh.writelines(store)
-    (folder / f"{name}.ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
+    write_ids(folder, name, ids)
 
 
 class Writer:
@@ -212,7 +219,7 @@ class Writer:
             where: dict[str, tuple[str, int]] = {}
             for seg in self._segments:
                 live = self._live(seg)
-                ids = json.loads((self.folder / f"{seg['name']}.ids.json").read_text(encoding="utf-8", errors="surrogatepass"))
+                ids = read_ids(self.folder, seg["name"])
                 for row, article_id in enumerate(ids):
                     if live is None or live[row]:
                         where[article_id] = (seg["name"], row)
@@ -281,9 +288,8 @@ class Writer:
         for seg in self._segments:
             mask = self._masks.get(seg["name"])
             if mask is not None:
-                seg["deleted"] = f"{seg['name']}.del-{secrets.token_hex(4)}.npy"
-                with open(self.folder / seg["deleted"], "wb") as fh:
-                    np.save(fh, mask, allow_pickle=False)
+                seg["deleted"] = new_mask_name(seg["name"])
+                save_npy(self.folder / seg["deleted"], mask)
                 self._written.append(seg["deleted"])
             seg["live"] = int(mask.sum()) if mask is not None else seg.get("live", seg["docs"])
         self._segments = [s for s in self._segments if s["live"] > 0]
@@ -327,12 +333,11 @@ def write_manifest(gen: Path, segments: list[dict[str, Any]]) -> dict[str, Any]:
         lens = seg.lens if seg.live is None else seg.lens[:, seg.live]
         totals += lens.sum(axis=1, dtype=np.float64)
         live_docs += entry["live"]
-        fps.append(np.array(seg.fps))
+        fps.append(np.array(seg.fingerprints))
         seg.release()
     _unique, groups = np.unique(np.concatenate(fps) if fps else np.zeros(0, np.uint64), return_inverse=True)
-    groups_file = f"{GROUPS_PREFIX}{secrets.token_hex(4)}.npy"
-    with open(folder / groups_file, "wb") as fh:
-        np.save(fh, groups.astype(np.int32).reshape(-1), allow_pickle=False)
+    groups_file = new_groups_name()
+    save_npy(folder / groups_file, groups.astype(np.int32).reshape(-1))
     manifest = {
         "format": FORMAT_VERSION,
         "segments": segments,
@@ -357,7 +362,7 @@ def _remove_unreferenced(folder: Path, manifest: dict[str, Any]) -> None:
         if path.name.startswith(MANIFEST):
             continue
         seg_name = path.name.split(".", 1)[0]
-        if ".del-" in path.name or path.name.startswith(GROUPS_PREFIX):
+        if MASK_INFIX in path.name or path.name.startswith(GROUPS_PREFIX):
             if path.name not in keep:
                 path.unlink(missing_ok=True)
         elif seg_name not in names:
