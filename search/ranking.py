@@ -421,10 +421,7 @@ def feedback_terms(scorer: _Scorer, first: _Ranked, asked: set[str]) -> list[tup
         seg = first.segments[s]
         unique, inverse = np.unique(np.concatenate(tids_l), return_inverse=True)
         summed = np.bincount(inverse, weights=np.concatenate(weights_l))
-        offs = seg.vocab_offsets
-        blob = seg._vocab_blob
-        for start, end, weight in zip(offs[unique].tolist(), offs[unique + 1].tolist(), summed.tolist()):
-            word = blob[start:end].decode("utf-8", "surrogatepass")
+        for word, weight in zip(seg.words(unique), summed.tolist()):
             model[word] = model.get(word, 0.0) + weight
     likely = heapq.nlargest(FEEDBACK_CANDIDATES, model.items(), key=lambda item: (item[1], item[0]))
     candidates = [(w, p) for w, p in likely if w not in asked and len(w) >= 3 and w.isalpha()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import itertools
 import logging
 import os
 import shutil
@@ -69,10 +70,8 @@ def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Pat
     remaps = [np.empty(seg.vocab_size, dtype=np.int64) for seg in segs]
 
     def entries(k: int, seg: Segment) -> Iterator[tuple[bytes, int, int]]:
-        offs = seg.vocab_offsets.tolist()
-        blob = seg._vocab_blob
-        for tid in range(len(offs) - 1):
-            yield blob[offs[tid] : offs[tid + 1]], k, tid
+        # (word, segment, term id): equal words come out in segment order.
+        return zip(seg.encoded_words(), itertools.repeat(k), itertools.count())
 
     new_offs = array("q", [0])
     last: bytes | None = None

@@ -165,6 +165,19 @@ class Segment:
         offs = self.vocab_offsets
         return self._vocab_blob[int(offs[tid]) : int(offs[tid + 1])].decode("utf-8", "surrogatepass")
 
+    def words(self, tids: npt.NDArray[np.integer[Any]]) -> list[str]:
+        """The words of the term ids ``tids``, in their order."""
+        offs = self.vocab_offsets
+        blob = self._vocab_blob
+        return [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(offs[tids].tolist(), offs[tids + 1].tolist())]
+
+    def encoded_words(self) -> Iterator[bytes]:
+        """The vocabulary in order (of term ids), each word as stored: UTF-8."""
+        offs = self.vocab_offsets.tolist()
+        blob = self._vocab_blob
+        for tid in range(len(offs) - 1):
+            yield blob[offs[tid] : offs[tid + 1]]
+
     def vocab_range(self, prefix: str) -> range:
         """Term ids of the words starting with ``prefix`` (the vocabulary is sorted)."""
         words = _Words(self)
@@ -283,11 +296,7 @@ class TermIndex:
             sizes = np.diff(offs)
             # UTF-8 takes at least one byte per character and at most four.
             near = np.flatnonzero((sizes >= shortest) & (sizes <= 4 * longest))
-            blob = seg._vocab_blob
-            starts = offs[near].tolist()
-            ends = offs[near + 1].tolist()
-            for a, b in zip(starts, ends):
-                word = blob[a:b].decode("utf-8", "surrogatepass")
+            for word in seg.words(rng.start + near):
                 if shortest <= len(word) <= longest and word not in seen:
                     seen.add(word)
                     yield word
