@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import IndexCorruptError
 
@@ -153,7 +154,7 @@ def new_groups_name() -> str:
 # -- files -----------------------------------------------------------------------------------------
 
 
-def save_npy(path: Path, values: np.ndarray) -> None:
+def save_npy(path: Path, values: npt.NDArray[Any]) -> None:
     with open(path, "wb") as fh:
         np.save(fh, values, allow_pickle=False)
 
@@ -163,23 +164,24 @@ def write_ids(folder: Path, segment: str, ids: list[str]) -> None:
 
 
 def read_ids(folder: Path, segment: str) -> list[str]:
-    return json.loads(ids_path(folder, segment).read_text(encoding="utf-8", errors="surrogatepass"))  # type: ignore[no-any-return]
+    ids: list[str] = json.loads(ids_path(folder, segment).read_text(encoding="utf-8", errors="surrogatepass"))
+    return ids
 
 
 def read_manifest(gen: Path) -> dict[str, Any] | None:
     """The term index manifest of a generation, or None when it has none (or another format)."""
     try:
-        data = json.loads((gen / DIR / MANIFEST).read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads((gen / DIR / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"cannot read {gen / DIR / MANIFEST}: {exc}") from exc
     if data.get("format") != FORMAT_VERSION:
         return None
-    return data  # type: ignore[no-any-return]
+    return data
 
 
-def map_npy(path: Path) -> tuple[np.ndarray, np.memmap | None]:
+def map_npy(path: Path) -> tuple[npt.NDArray[Any], np.memmap | None]:
     """A ``.npy`` file as a plain array view of its memory mapping (and the mapping, None for
     an empty array, which numpy cannot map); IndexCorruptError when it cannot be read or its
     header does not describe exactly the data that follows it."""

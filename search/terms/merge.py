@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .format import (
     FIELDS,
@@ -40,29 +41,31 @@ _APPENDED = ("keys", "offs", "docs", "tfs", "poffs", "pos", "fwd_offs", "fwd_ter
 class _NpyAppender:
     """Writes a 1-D ``.npy`` file in chunks, without knowing its length in advance."""
 
-    def __init__(self, path: Path, dtype: Any) -> None:
+    def __init__(self, path: Path, dtype: type[np.generic]) -> None:
         self.path = path
-        self.dtype = np.dtype(dtype)
+        self.dtype: np.dtype[Any] = np.dtype(dtype)
         self.length = 0
         self._raw = open(path.with_name(path.name + ".raw"), "w+b")
 
-    def append(self, values: np.ndarray) -> None:
-        values = np.ascontiguousarray(values, dtype=self.dtype)
-        self._raw.write(values.tobytes())
-        self.length += len(values)
+    def append(self, values: npt.NDArray[Any]) -> None:
+        contiguous = np.ascontiguousarray(values, dtype=self.dtype)
+        self._raw.write(contiguous.tobytes())
+        self.length += len(contiguous)
 
     def close(self) -> None:
         self._raw.flush()
         self._raw.seek(0)
         with open(self.path, "wb") as out:
-            header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.length,)}
+            header: dict[str, Any] = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.length,)}
             np.lib.format.write_array_header_1_0(out, header)
             shutil.copyfileobj(self._raw, out, 1 << 20)
         self._raw.close()
         os.unlink(self._raw.name)
 
 
-def _merge_vocabularies(segs: Sequence[Segment], blob_path: Path, offs_path: Path) -> tuple[list[np.ndarray], str]:
+def _merge_vocabularies(
+    segs: Sequence[Segment], blob_path: Path, offs_path: Path
+) -> tuple[list[npt.NDArray[np.int64]], str]:
     """Write the sorted union of the segments' vocabularies; returns each segment's old term
     id -> new term id, and the SHA-256 of the vocabulary written. A k-way merge of the sorted
     lists, compared as UTF-8 bytes (which sort as their code points do), so the words are
@@ -103,7 +106,8 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     segs = [Segment(folder, s) for s in segments]
     name = new_segment_name()
     remaps, vocab_sha256 = _merge_vocabularies(segs, vocab_path(folder, name), part_path(folder, name, "vocab_offs"))
-    lives, new_rows = [], []
+    lives: list[npt.NDArray[np.bool_]] = []
+    new_rows: list[npt.NDArray[np.int64]] = []
     base = 0
     for seg in segs:
         live = seg.live if seg.live is not None else np.ones(seg.docs_count, dtype=bool)
@@ -118,7 +122,11 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     bounds = [int(i * (2**64) // chunks) for i in range(chunks)] + [2**64]
     posting_base = position_base = 0
     for lo_key, hi_key in zip(bounds, bounds[1:]):
-        keys_l, docs_l, tfs_l, npos_l, pos_l = [], [], [], [], []
+        keys_l: list[npt.NDArray[np.uint64]] = []
+        docs_l: list[npt.NDArray[np.int64]] = []
+        tfs_l: list[npt.NDArray[np.uint16]] = []
+        npos_l: list[npt.NDArray[np.int64]] = []
+        pos_l: list[npt.NDArray[np.int32]] = []
         for seg, live, new_row in zip(segs, lives, new_rows):
             table = seg.keys
             a = int(np.searchsorted(table, np.uint64(lo_key)))
@@ -159,7 +167,9 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     chk_base = 0
     out["store_offs"].append(np.zeros(1, np.int64))
     fwd_base = store_base = 0
-    lens, fps, ids = [], [], []
+    lens: list[npt.NDArray[np.float32]] = []
+    fps: list[npt.NDArray[np.uint64]] = []
+    ids: list[str] = []
     with open(store_path(folder, name), "wb") as store:
         for seg, live, remap in zip(segs, lives, remaps):
             rows = np.flatnonzero(live)
@@ -186,7 +196,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             seg.release()
     for appender in out.values():
         appender.close()
-    arrays = {
+    arrays: dict[str, npt.NDArray[Any]] = {
         "lens": np.hstack(lens).astype(np.float32) if lens else np.zeros((len(FIELDS), 0), np.float32),
         "fps": np.concatenate(fps).astype(np.uint64) if fps else np.zeros(0, np.uint64),
     }

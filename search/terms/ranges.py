@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import numpy as np
+import numpy.typing as npt
+
+_T = TypeVar("_T", bound=np.generic)
 
 
-def gather(source: np.ndarray, starts: np.ndarray, counts: np.ndarray, chunk: int = 1 << 18) -> np.ndarray:
+def gather(
+    source: npt.NDArray[_T], starts: npt.NDArray[np.integer[Any]], counts: npt.NDArray[np.integer[Any]], chunk: int = 1 << 18
+) -> npt.NDArray[_T]:
     """``source[s:s + c]`` for each pair, concatenated; in chunks of pairs, so the index
     arrays stay small however long the result."""
     pieces = [
@@ -14,12 +21,13 @@ def gather(source: np.ndarray, starts: np.ndarray, counts: np.ndarray, chunk: in
     return np.concatenate(pieces) if pieces else source[:0].copy()
 
 
-def concat_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def concat_ranges(starts: npt.ArrayLike, counts: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """Concatenated ``arange(s, s + c)`` for each pair (vectorised)."""
-    counts = np.asarray(counts, dtype=np.int64)
-    total = int(counts.sum())
+    counts64 = np.asarray(counts, dtype=np.int64)
+    total = int(counts64.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    shift = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts)
+    ends = np.cumsum(counts64)
+    # (numpy's stubs lose the dtype of the difference; it is int64)
+    shift: npt.NDArray[np.int64] = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts64), counts64)
     return np.arange(total, dtype=np.int64) + shift

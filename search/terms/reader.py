@@ -40,7 +40,7 @@ class Segment:
         self.docs_count: int = int(entry["docs"])
         self.deleted: str | None = entry.get("deleted")
         self.vocab_sha256: str | None = entry.get("vocab_sha256")
-        self._arrays: dict[str, np.ndarray] = {}
+        self._arrays: dict[str, npt.NDArray[Any]] = {}
         self._maps: list[np.memmap] = []
 
     def release(self) -> None:
@@ -51,7 +51,7 @@ class Segment:
             if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
                 mapping.madvise(mmap.MADV_DONTNEED)
 
-    def _array(self, part: str) -> np.ndarray:
+    def _array(self, part: str) -> npt.NDArray[Any]:
         found = self._arrays.get(part)
         if found is None:
             found, mapping = map_npy(part_path(self.folder, self.name, part))
@@ -123,18 +123,18 @@ class Segment:
         return self._array("chk")
 
     @cached_property
-    def live(self) -> np.ndarray | None:
+    def live(self) -> npt.NDArray[np.bool_] | None:
         """Mask of rows not deleted, or None when none are."""
         if not self.deleted:
             return None
         path = self.folder / self.deleted
         try:
-            mask = np.load(path, allow_pickle=False)
+            mask: npt.NDArray[np.bool_] = np.load(path, allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
         if mask.shape != (self.docs_count,) or mask.dtype != np.bool_:
             raise IndexCorruptError(f"{path} is not a deletion mask for {self.docs_count} rows")
-        return mask  # type: ignore[no-any-return]
+        return mask
 
     @cached_property
     def _vocab_blob(self) -> bytes:
@@ -186,7 +186,8 @@ class Segment:
         return range(lo, hi)
 
     def stored(self, row: int) -> dict[str, Any]:
-        return json.loads(self.stored_bytes(row).decode("utf-8", "surrogatepass"))  # type: ignore[no-any-return]
+        record: dict[str, Any] = json.loads(self.stored_bytes(row).decode("utf-8", "surrogatepass"))
+        return record
 
     def stored_bytes(self, row: int) -> bytes:
         offs = self.store_offsets
@@ -195,7 +196,7 @@ class Segment:
     def ids(self) -> list[str]:
         return read_ids(self.folder, self.name)
 
-    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def find(self, keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """For each key: the start and end of its postings (equal when absent)."""
         table = self.keys
         if len(table) == 0:
@@ -233,7 +234,7 @@ class TermIndex:
     field_lengths: dict[str, float] = field(default_factory=dict)
     groups_file: str = ""
     n_groups: int = 0
-    _groups: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
+    _groups: list[npt.NDArray[np.int32]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, gen: Path) -> TermIndex | None:
@@ -251,7 +252,7 @@ class TermIndex:
             int(manifest["n_groups"]),
         )
 
-    def groups(self) -> list[np.ndarray]:
+    def groups(self) -> list[npt.NDArray[np.int32]]:
         """Per segment, each row's copy group (rows of one article's copies share it)."""
         found = self._groups
         if found is None:
@@ -266,7 +267,7 @@ class TermIndex:
     def avg_length(self, field_name: str) -> float:
         return self.field_lengths.get(field_name, 0.0) / max(self.live_docs, 1) or 1.0
 
-    def doc_frequencies(self, keys: Sequence[int]) -> np.ndarray:
+    def doc_frequencies(self, keys: Sequence[int]) -> npt.NDArray[np.int64]:
         """Documents holding each key, summed over segments (deleted rows count until merged)."""
         arr = np.asarray(keys, dtype=np.uint64)
         total = np.zeros(len(arr), dtype=np.int64)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import atomic
 from ..errors import IndexCorruptError
@@ -158,7 +159,7 @@ class _SegmentBuilder:
         fwd_counts = np.frombuffer(self.fwd_counts, dtype=np.uint32).astype(np.int64)
         fwd_offs = np.concatenate(([0], np.cumsum(fwd_counts))).astype(np.int64)
         fwd_terms = rank[np.frombuffer(self.fwd_terms, dtype=np.int32)].astype(np.int32) if len(self.fwd_terms) else np.zeros(0, np.int32)
-        arrays = {
+        arrays: dict[str, npt.NDArray[Any]] = {
             "keys": keys,
             "offs": offs,
             "docs": docs.astype(np.int32),
@@ -183,7 +184,7 @@ class _SegmentBuilder:
 
 
 def _write_segment(
-    folder: Path, name: str, arrays: dict[str, np.ndarray], vocab: bytes, store: list[bytes], ids: list[str]
+    folder: Path, name: str, arrays: dict[str, npt.NDArray[Any]], vocab: bytes, store: list[bytes], ids: list[str]
 ) -> None:
     for part, values in arrays.items():
         save_npy(part_path(folder, name, part), values)
@@ -206,7 +207,7 @@ class Writer:
         self.folder.mkdir(exist_ok=True)
         manifest = read_manifest(gen)
         self._segments: list[dict[str, Any]] = [dict(s) for s in manifest["segments"]] if manifest else []
-        self._masks: dict[str, np.ndarray] = {}  # segment -> live mask changed in this run
+        self._masks: dict[str, npt.NDArray[np.bool_]] = {}  # segment -> live mask changed in this run
         self._where: dict[str, tuple[str, int]] | None = None  # article id -> (segment, row)
         self._builder = _SegmentBuilder()
         self._pending: dict[str, int] = {}  # article id -> row in the builder
@@ -226,12 +227,13 @@ class Writer:
             self._where = where
         return self._where
 
-    def _live(self, seg: dict[str, Any]) -> np.ndarray | None:
+    def _live(self, seg: dict[str, Any]) -> npt.NDArray[np.bool_] | None:
         name = seg["name"]
         if name in self._masks:
             return self._masks[name]
         if seg.get("deleted"):
-            return np.load(self.folder / seg["deleted"])
+            mask: npt.NDArray[np.bool_] = np.load(self.folder / seg["deleted"])
+            return mask
         return None
 
     def delete(self, article_id: str) -> None:
@@ -327,7 +329,7 @@ def write_manifest(gen: Path, segments: list[dict[str, Any]]) -> dict[str, Any]:
     folder = gen / DIR
     totals = np.zeros(len(FIELDS), dtype=np.float64)
     live_docs = 0
-    fps: list[np.ndarray] = []
+    fps: list[npt.NDArray[np.uint64]] = []
     for entry in segments:
         seg = Segment(folder, entry)
         lens = seg.lens if seg.live is None else seg.lens[:, seg.live]
