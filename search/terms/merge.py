@@ -45,7 +45,8 @@ class _NpyAppender:
         self.path = path
         self.dtype: np.dtype[Any] = np.dtype(dtype)
         self.length = 0
-        self._raw = open(path.with_name(path.name + ".raw"), "w+b")
+        # Open across append() calls; close() closes it (and removes it).
+        self._raw = open(path.with_name(path.name + ".raw"), "w+b")  # noqa: SIM115
 
     def append(self, values: npt.NDArray[Any]) -> None:
         contiguous = np.ascontiguousarray(values, dtype=self.dtype)
@@ -121,7 +122,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     chunks = max(1, -(-total // MERGE_CHUNK_POSTINGS))
     bounds = [int(i * (2**64) // chunks) for i in range(chunks)] + [2**64]
     posting_base = position_base = 0
-    for lo_key, hi_key in zip(bounds, bounds[1:]):
+    for lo_key, hi_key in itertools.pairwise(bounds):
         keys_l: list[npt.NDArray[np.uint64]] = []
         docs_l: list[npt.NDArray[np.int64]] = []
         tfs_l: list[npt.NDArray[np.uint16]] = []
@@ -185,8 +186,7 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             chk_base += int(chk_n.sum())
             store_offs = seg.store_offsets
             sizes = (store_offs[1:] - store_offs[:-1])[rows]
-            for row in rows.tolist():
-                store.write(seg.stored_bytes(row))
+            store.writelines(seg.stored_bytes(row) for row in rows.tolist())
             out["store_offs"].append(store_base + np.cumsum(sizes))
             store_base += int(sizes.sum())
             lens.append(seg.lens[:, rows])

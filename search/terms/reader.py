@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import mmap
 from bisect import bisect_left
@@ -261,7 +262,7 @@ class TermIndex:
             bounds = np.cumsum([0] + [seg.docs_count for seg in self.segments])
             if len(flat) != bounds[-1]:
                 raise IndexCorruptError(f"{path} holds {len(flat)} rows, the segments {bounds[-1]}")
-            found = self._groups = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+            found = self._groups = [flat[a:b] for a, b in itertools.pairwise(bounds)]
         return found
 
     def avg_length(self, field_name: str) -> float:

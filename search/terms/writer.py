@@ -346,7 +346,7 @@ def write_manifest(gen: Path, segments: list[dict[str, Any]]) -> dict[str, Any]:
         "live_docs": live_docs,
         "field_lengths": dict(zip(FIELDS, (float(t) for t in totals))),
         "groups": groups_file,
-        "n_groups": int(len(_unique)),
+        "n_groups": len(_unique),
     }
     atomic.write_json(folder / MANIFEST, manifest, indent=1)
     return manifest
