@@ -16,6 +16,7 @@ Files are never changed once written (generations share them through hard links)
 new segments, new deletion masks and a new manifest. Terms are looked up by a 64-bit hash of
 (field, term) in a sorted array. Positions are kept for the fields phrases search.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,6 +37,7 @@ from ..errors import IndexCorruptError
 FORMAT_VERSION = "3"
 DIR = "terms"
 MANIFEST = "manifest.json"
+#: A copy groups file's name: this, then its own id.
 GROUPS_PREFIX = "groups-"
 #: The indexed fields, in the order of the rows of a segment's ``lens`` array.
 FIELDS: tuple[str, ...] = ("title", "body", "anchors", "broad")
@@ -43,6 +45,7 @@ FIELDS: tuple[str, ...] = ("title", "body", "anchors", "broad")
 POSITIONAL = frozenset({"title", "body", "anchors"})
 #: Fields whose words make the vocabulary (prefixes, spelling suggestions, feedback words).
 VOCAB_FIELDS = frozenset({"title", "body", "anchors"})
+#: Counts (tfs, fwd_tfs) are 16-bit: a higher one is stored as this.
 TF_MAX = 65_535
 #: Every CHECKPOINT_STRIDE-th body position, the character offset where it starts: snippets
 #: analyse only the stretch around the matches instead of the whole body.

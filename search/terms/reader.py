@@ -29,10 +29,10 @@ from .format import (
 
 
 class Segment:
-    """One segment's arrays, memory-mapped on first use.
+    """One segment's arrays, memory-mapped on first use, and its vocabulary and stored records.
 
-    Each part of PARTS is read by the property its entry names (``poffs`` by
-    ``position_offsets``, and so on); the table says what each holds.
+    Each array (a part of :data:`format.PARTS <search.terms.format.PARTS>`, which says what it
+    holds) is read by the property its entry names: ``poffs`` by ``position_offsets``, and so on.
     """
 
     def __init__(self, folder: Path, entry: dict[str, Any]) -> None:
@@ -61,7 +61,7 @@ class Segment:
             self._arrays[part] = found
         return found
 
-    # -- the parts (see PARTS) --
+    # -- the arrays, one property per part of format.PARTS --
 
     @property
     def keys(self) -> npt.NDArray[np.uint64]:
