@@ -116,6 +116,22 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         new_rows.append((np.cumsum(live) - 1 + base).astype(np.int64))
         base += int(live.sum())
     out = {part: _NpyAppender(part_path(folder, name, part), PARTS[part].dtype) for part in _APPENDED}
+    _merge_postings(segs, lives, new_rows, out)
+    _merge_rows(folder, name, segs, lives, remaps, out)
+    for appender in out.values():
+        appender.close()
+    logger.debug("merged %d segments into %s (%d articles)", len(segs), name, base)
+    return {"name": name, "docs": base, "deleted": None, "live": base, "vocab_sha256": vocab_sha256}
+
+
+def _merge_postings(
+    segs: Sequence[Segment],
+    lives: Sequence[npt.NDArray[np.bool_]],
+    new_rows: Sequence[npt.NDArray[np.int64]],
+    out: dict[str, _NpyAppender],
+) -> None:
+    """Append the live postings and their positions of ``segs`` to ``out``, renumbered to the
+    new rows: a range of keys at a time, each range sorted by (key, row)."""
     out["offs"].append(np.zeros(1, np.int64))
     out["poffs"].append(np.zeros(1, np.int64))
     total = sum(len(seg.docs) for seg in segs)
@@ -163,6 +179,18 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
         posting_base += len(keys)
         position_base += int(npos.sum())
         del keys, docs, order, npos, starts, keys_l, docs_l, tfs_l, npos_l, pos_l
+
+
+def _merge_rows(
+    folder: Path,
+    name: str,
+    segs: Sequence[Segment],
+    lives: Sequence[npt.NDArray[np.bool_]],
+    remaps: Sequence[npt.NDArray[np.int64]],
+    out: dict[str, _NpyAppender],
+) -> None:
+    """Append what ``segs`` hold per live row, in order (term vectors with their term ids
+    remapped, checkpoints, stored records), and write the new segment's per-row arrays and ids."""
     out["fwd_offs"].append(np.zeros(1, np.int64))
     out["chk_offs"].append(np.zeros(1, np.int64))
     chk_base = 0
@@ -194,8 +222,6 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
             seg_ids = seg.ids()
             ids.extend(seg_ids[r] for r in rows.tolist())
             seg.release()
-    for appender in out.values():
-        appender.close()
     arrays: dict[str, npt.NDArray[Any]] = {
         "lens": np.hstack(lens).astype(np.float32) if lens else np.zeros((len(FIELDS), 0), np.float32),
         "fps": np.concatenate(fps).astype(np.uint64) if fps else np.zeros(0, np.uint64),
@@ -203,5 +229,3 @@ def merge_segments(folder: Path, segments: Sequence[dict[str, Any]]) -> dict[str
     for part, values in arrays.items():
         save_npy(part_path(folder, name, part), values)
     write_ids(folder, name, ids)
-    logger.debug("merged %d segments into %s (%d articles)", len(segs), name, base)
-    return {"name": name, "docs": base, "deleted": None, "live": base, "vocab_sha256": vocab_sha256}
