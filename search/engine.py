@@ -3,7 +3,7 @@
 Whoosh keeps every article (stored fields) and what an update needs (id, source file, content
 hash, mtime and size as columns). Ranking does not use Whoosh's matchers: its pure-Python
 scoring costs half a second per query at 100,000 articles. Every write goes to both this store
-and the generation's numpy term index (:mod:`search.termindex`), which queries read
+and the generation's numpy term index (:mod:`search.terms`), which queries read
 (:mod:`search.ranking`). Swapping Whoosh for another store touches this file only (plus the
 Porter stemmer :mod:`search.plan` borrows from ``whoosh.lang``). Rules kept:
 
@@ -41,7 +41,7 @@ INDEX_NAME = "articles"
 
 
 def _schema() -> fields.Schema:
-    # Text is stored, not indexed: the term index (search/termindex.py) indexes it.
+    # Text is stored, not indexed: the term index (search/terms/) indexes it.
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.STORED(),
