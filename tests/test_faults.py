@@ -16,9 +16,9 @@ from helpers import small_corpus, write_page
 
 import search
 from search import store
-from search.terms import writer as terms_writer
 from search.cli import cli
 from search.errors import StorageError
+from search.terms import writer as terms_writer
 
 
 def run(*args: str | Path) -> Result:

@@ -11,11 +11,11 @@ from helpers import write_page
 
 import search
 from search import snippets, store
-from search.terms import format as terms_format
-from search.terms import merge, writer
 from search.errors import IndexCorruptError
 from search.models import Snippet
 from search.render import snippet_html
+from search.terms import format as terms_format
+from search.terms import merge, writer
 
 WORDS = (
     "pain back knee hip joint muscle nerve sleep diet iron vitamin anaemia asthma inhaler cough fever rash "
