@@ -57,7 +57,9 @@ class SearchIndex:
     def __init__(self, index_dir: Path | str | None = None, *, ranker: RankerFactory | None = None) -> None:
         """``ranker`` opens what ranks a generation (default: :func:`search.ranking.ranker.open_ranker`)."""
         if ranker is None:
-            from .ranking.ranker import open_ranker  # numpy, no Whoosh: queries never load the article store
+            from .ranking.ranker import (
+                open_ranker,  # numpy, no Whoosh: queries never load the article store
+            )
 
             ranker = open_ranker
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()

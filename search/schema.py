@@ -11,28 +11,27 @@ class Field:
 
     ``weight`` multiplies the field's BM25 score at query time (a title match outranks a body
     match); ``b`` is BM25's length normalisation (short fields are normalised less);
-    ``positions``: phrases can be searched in it; ``vocabulary``: its words are offered for
-    prefixes, spelling suggestions and feedback; ``queryable``: ``field:word`` may name it;
-    ``spelling``: a word found in it is not misspelt.
+    ``positions``: phrases can be searched in it; ``queryable``: ``field:word`` may name it;
+    ``spelling``: a word found in it is not misspelt. (Every field's terms go into a segment's
+    vocabulary, which prefixes, spelling suggestions and feedback read.)
     """
 
     name: str
     weight: float
     b: float
     positions: bool
-    vocabulary: bool
     queryable: bool
     spelling: bool
 
 
 #: In the order of the rows of a term-index segment's ``lens`` array (on disk: never reorder).
 FIELD_TABLE: tuple[Field, ...] = (
-    Field("title", weight=3.0, b=0.5, positions=True, vocabulary=True, queryable=True, spelling=True),
-    Field("body", weight=1.0, b=0.75, positions=True, vocabulary=True, queryable=True, spelling=True),
+    Field("title", weight=3.0, b=0.5, positions=True, queryable=True, spelling=True),
+    Field("body", weight=1.0, b=0.75, positions=True, queryable=True, spelling=True),
     # Incoming anchor text of links from other articles.
-    Field("anchors", weight=1.5, b=0.5, positions=True, vocabulary=True, queryable=False, spelling=False),
+    Field("anchors", weight=1.5, b=0.5, positions=True, queryable=False, spelling=False),
     # The body again, Porter-stemmed: recall for morphological variants, single words only.
-    Field("broad", weight=1.0, b=0.75, positions=False, vocabulary=False, queryable=False, spelling=False),
+    Field("broad", weight=1.0, b=0.75, positions=False, queryable=False, spelling=False),
 )
 
 FIELDS: tuple[str, ...] = tuple(f.name for f in FIELD_TABLE)
@@ -40,7 +39,6 @@ FIELD_INDEX: dict[str, int] = {f.name: i for i, f in enumerate(FIELD_TABLE)}
 FIELD_WEIGHTS: dict[str, float] = {f.name: f.weight for f in FIELD_TABLE}
 LENGTH_NORMS: dict[str, float] = {f.name: f.b for f in FIELD_TABLE}
 POSITIONAL: frozenset[str] = frozenset(f.name for f in FIELD_TABLE if f.positions)
-VOCAB_FIELDS: frozenset[str] = frozenset(f.name for f in FIELD_TABLE if f.vocabulary)
 QUERY_FIELDS: frozenset[str] = frozenset(f.name for f in FIELD_TABLE if f.queryable)
 SPELL_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELD_TABLE if f.spelling)
 #: The fields synonyms and the phrase boost search (precise text, with positions).

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from search.text import analyzer as analysis
 from search.text import stemmer, words
-from search.text.analyzer import ANALYZER_VERSION, MAX_TOKEN_LENGTH, Token, analyze, matches, terms
+from search.text.analyzer import (
+    ANALYZER_VERSION,
+    MAX_TOKEN_LENGTH,
+    Token,
+    analyze,
+    matches,
+    terms,
+)
 from search.text.normalize import normalize_word
 from search.text.stemmer import stem
 from search.text.words import STOP_WORDS

@@ -25,10 +25,10 @@ from click.testing import CliRunner
 from helpers import small_corpus, write_page
 
 import search
-from search.storage import generations as store
-from search.storage import integrity
 from search.cli import cli
 from search.errors import IndexCorruptError, IndexDamagedError
+from search.storage import generations as store
+from search.storage import integrity
 
 QUERIES = ("hepatitis", "knee pain", "iron*", "hepatitis -vaccine", '"knee pain"', "anemia", "kne")
 DAMAGES = ("truncate", "garbage", "delete", "flip")

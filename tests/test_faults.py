@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 from helpers import small_corpus, write_page
 
 import search
-from search import termindex
-from search.storage import generations as store
 from search.cli import cli
 from search.errors import StorageError
+from search.storage import generations as store
+from search.terms import writer as terms_writer
 
 
 def run(*args: str | Path) -> Result:
@@ -59,17 +59,17 @@ def test_a_write_that_fails_is_one_line_and_changes_nothing(
 ) -> None:
     corpus, index_dir = built
     live = store.current(index_dir)
-    real = termindex._write_segment
+    real = terms_writer._write_segment
 
     def failing(folder: Path, name: str, *args: object) -> None:
         raise OSError(code, os.strerror(code), str(folder / f"{name}.keys.npy"))
 
-    monkeypatch.setattr(termindex, "_write_segment", failing)
+    monkeypatch.setattr(terms_writer, "_write_segment", failing)
     with pytest.raises(StorageError) as info:
         search.index([corpus], index_dir)
     assert info.value.errno == code and info.value.path.endswith(".keys.npy")
     one_line_error(run("index", corpus, "--index", index_dir), os.strerror(code), hint, ".keys.npy")
-    monkeypatch.setattr(termindex, "_write_segment", real)
+    monkeypatch.setattr(terms_writer, "_write_segment", real)
     assert_unchanged(index_dir, live)
     assert search.index([corpus], index_dir).added == 1  # and the next run just works
 

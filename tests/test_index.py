@@ -8,8 +8,8 @@ import pytest
 from helpers import small_corpus, write_page
 
 import search
-from search.storage import generations as store
 from search.errors import ExtractionError, IndexLockedError, IndexNotFoundError
+from search.storage import generations as store
 
 
 @pytest.fixture()

@@ -103,7 +103,7 @@ _QUERY_ALPHABET = st.sampled_from(['"', "-", "+", "*", ":", "title:", "AND", "OR
 def test_any_query_parses_or_raises_a_typed_error(text: str) -> None:
     """Property: any string gives a query the engine can run, or a QuerySyntaxError."""
     from search.query.plan import build_plan, parts
-    from search.termindex import TermIndex
+    from search.terms.reader import TermIndex
 
     try:
         parsed = parse(text)

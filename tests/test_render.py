@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.models import Snippet
-from search.render import TERMINAL_MARK, marked, snippet_html, snippet_terminal, terminal_lines, terminal_text, to_json
+from search.render import (
+    TERMINAL_MARK,
+    marked,
+    snippet_html,
+    snippet_terminal,
+    terminal_lines,
+    terminal_text,
+    to_json,
+)
 
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 

@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from search import limits
 from search.models import Article, Link
-from search.text.sanitize import URL_SCHEMES, clean_article, clean_text, paragraphs, safe_url, shown
+from search.text.sanitize import (
+    URL_SCHEMES,
+    clean_article,
+    clean_text,
+    paragraphs,
+    safe_url,
+    shown,
+)
 
 UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 

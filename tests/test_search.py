@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import small_corpus, write_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from helpers import small_corpus, write_page
 
 import search
 from search.errors import QuerySyntaxError

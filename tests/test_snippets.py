@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search import limits
+from search.models import Snippet
 from search.ranking import snippets
 from search.text import analyzer as analysis
-from search.models import Snippet
 
 WORDS = ["Anaemia", "iron", "x-ray", "tablets", "the", "and", "<b>", "&amp;", "café", "pain", "back", "\t", "\n\n"]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search.storage import generations as store
 from search.errors import IndexCorruptError, IndexLockedError
+from search.storage import generations as store
 
 
 def make_gen(index_dir: Path, payload: str = "x") -> Path:

@@ -10,12 +10,13 @@ import pytest
 from helpers import write_page
 
 import search
-from search import termindex
-from search.ranking import snippets
-from search.storage import generations as store
 from search.errors import IndexCorruptError
 from search.models import Snippet
+from search.ranking import snippets
 from search.render import snippet_html
+from search.storage import generations as store
+from search.terms import format as terms_format
+from search.terms import merge, writer
 
 WORDS = (
     "pain back knee hip joint muscle nerve sleep diet iron vitamin anaemia asthma inhaler cough fever rash "
@@ -42,20 +43,20 @@ def _results(index_dir: Path) -> list[list[tuple[str, float]]]:
 @pytest.fixture()
 def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     """Force many segments and many merge chunks on a small corpus."""
-    monkeypatch.setattr(termindex, "SEGMENT_POSTINGS", 300)
-    monkeypatch.setattr(termindex, "MERGE_CHUNK_POSTINGS", 250)
+    monkeypatch.setattr(writer, "SEGMENT_POSTINGS", 300)
+    monkeypatch.setattr(merge, "MERGE_CHUNK_POSTINGS", 250)
 
 
 def test_many_segments_merged_rank_exactly_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _corpus(tmp_path / "corpus", 60)
     search.index([tmp_path / "corpus"], tmp_path / "one")
     one = _results(tmp_path / "one")
-    monkeypatch.setattr(termindex, "SEGMENT_POSTINGS", 300)
-    monkeypatch.setattr(termindex, "MERGE_CHUNK_POSTINGS", 250)
+    monkeypatch.setattr(writer, "SEGMENT_POSTINGS", 300)
+    monkeypatch.setattr(merge, "MERGE_CHUNK_POSTINGS", 250)
     search.index([tmp_path / "corpus"], tmp_path / "many")
     live = store.current(tmp_path / "many")
     assert live is not None
-    assert len(termindex.read_manifest(live)["segments"]) == 1  # type: ignore[index]
+    assert len(terms_format.read_manifest(live)["segments"]) == 1  # type: ignore[index]
     assert _results(tmp_path / "many") == one
     assert any(one), "the queries must find something for the comparison to mean anything"
 
@@ -66,16 +67,16 @@ def test_updates_deletions_and_merges_match_a_fresh_build(tmp_path: Path, small_
     index_dir = tmp_path / "index"
     search.index([corpus], index_dir)
     # Many small runs: each adds a segment and masks replaced rows; merges keep the count bounded.
-    for round_ in range(termindex.MAX_SEGMENTS + 3):
+    for round_ in range(writer.MAX_SEGMENTS + 3):
         write_page(corpus, f"a{round_:03d}", f"Changed {round_} knee", [f"knee pain round {round_} " + "sleep " * round_])
         (corpus / f"a{39 - round_:03d}.html").unlink()
         search.index([corpus], index_dir)
         live = store.current(index_dir)
         assert live is not None
-        assert len(termindex.read_manifest(live)["segments"]) <= termindex.MAX_SEGMENTS  # type: ignore[index]
+        assert len(terms_format.read_manifest(live)["segments"]) <= writer.MAX_SEGMENTS  # type: ignore[index]
     search.index([corpus], tmp_path / "fresh", rebuild=True)
     ix = search.open_index(index_dir)
-    assert ix.stats().articles == 40 - termindex.MAX_SEGMENTS - 3
+    assert ix.stats().articles == 40 - writer.MAX_SEGMENTS - 3
     # Same articles, same ranking; scores may differ slightly where document frequencies still
     # count masked rows, so compare ids, and scores only loosely.
     for got, want in zip(_results(index_dir), _results(tmp_path / "fresh")):
@@ -117,10 +118,10 @@ def test_phrase_needs_the_words_in_order_and_near(tmp_path: Path) -> None:
 
 
 def test_hash_keys_are_stable_and_field_specific() -> None:
-    assert termindex.term_key("body", "pain") == termindex.term_key("body", "pain")
-    assert termindex.term_key("body", "pain") != termindex.term_key("title", "pain")
+    assert terms_format.term_key("body", "pain") == terms_format.term_key("body", "pain")
+    assert terms_format.term_key("body", "pain") != terms_format.term_key("title", "pain")
     # fixed value: the key is part of the on-disk format, so it must not depend on the process
-    assert termindex.term_key("body", "pain") == int.from_bytes(
+    assert terms_format.term_key("body", "pain") == int.from_bytes(
         __import__("hashlib").blake2b(b"body\x00pain", digest_size=8).digest(), "little"
     )
 
@@ -130,7 +131,7 @@ def test_an_index_of_another_format_means_rebuild(tmp_path: Path) -> None:
     corpus_dir, index_dir = _one_article(tmp_path)
     live = store.current(index_dir)
     assert live is not None
-    for path, key in ((live / termindex.DIR / termindex.MANIFEST, "format"), (live / store.META_FILE, "terms_format")):
+    for path, key in ((live / terms_format.DIR / terms_format.MANIFEST, "format"), (live / store.META_FILE, "terms_format")):
         data = json.loads(path.read_text())
         data[key] = "0"
         path.unlink()

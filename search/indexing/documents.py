@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from .. import termindex
 from ..models import Article
+from ..terms import format as terms_format
 from ..text.analyzer import analyze
 from ..text.stemmer import broad_term
 
 
-def term_document(article: Article, anchors: str, fingerprint: str) -> termindex.Document:
+def term_document(article: Article, anchors: str, fingerprint: str) -> terms_format.Document:
     """An article analysed for the term index: every field's terms with their positions."""
     title = [(t.text, t.pos) for t in analyze(article.title)]
     body_tokens = analyze(article.body)
     body = [(t.text, t.pos) for t in body_tokens]
     checkpoints: list[int] = []
     for token in body_tokens:
-        while token.pos >= len(checkpoints) * termindex.CHECKPOINT_STRIDE:
+        while token.pos >= len(checkpoints) * terms_format.CHECKPOINT_STRIDE:
             checkpoints.append(token.start)
     anchor_terms = [(t.text, t.pos) for t in analyze(anchors)] if anchors else []
-    return termindex.Document(
+    return terms_format.Document(
         id=article.id,
         fingerprint=fingerprint,
         fields={
@@ -30,6 +30,6 @@ def term_document(article: Article, anchors: str, fingerprint: str) -> termindex
             "broad": [(broad_term(term), pos) for term, pos in body],
         },
         vector=[term for term, _pos in title] + [term for term, _pos in body],
-        stored=termindex.stored_fields(article),
+        stored=terms_format.stored_fields(article),
         checkpoints=checkpoints,
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import termindex
 from ..models import Article
 from ..storage import generations
 from ..storage.articles import ArticleStore, ArticleWriter, now
+from ..terms import format as terms_format
+from ..terms import writer as terms_writer
 from .documents import term_document
 
 
@@ -16,8 +17,8 @@ def create_generation(path: Path) -> ArticleStore:
     """Fill the new, empty generation folder ``path`` with an empty article store and term
     index and its metadata; returns the store."""
     store = ArticleStore.create(path)
-    (path / termindex.DIR).mkdir()
-    termindex.write_manifest(path, [])
+    (path / terms_format.DIR).mkdir()
+    terms_writer.write_manifest(path, [])
     generations.write_meta(path, {**generations.versions(), "created_at": now()})
     return store
 
@@ -29,7 +30,7 @@ class GenerationWriter:
     def __init__(self, store: ArticleStore) -> None:
         self._gen_dir = store.path
         self._articles: ArticleWriter = store.writer()
-        self._terms = termindex.Writer(store.path)
+        self._terms = terms_writer.Writer(store.path)
 
     def put(
         self,

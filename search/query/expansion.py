@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..termindex import TermIndex, term_key
+from ..terms.format import term_key
+from ..terms.reader import TermIndex
 from ..text.words import data_text
 from .plan import Unit, units
 
@@ -77,21 +78,18 @@ def feedback_terms(ti: TermIndex, top: Sequence[tuple[float, int, int]], asked: 
     by_segment: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     for score, s, row in top:
         seg = ti.segments[s]
-        a, b = int(seg.fwd_offs[row]), int(seg.fwd_offs[row + 1])
-        counts = seg.fwd_tfs[a:b].astype(np.float64)
+        a, b = int(seg.vector_offsets[row]), int(seg.vector_offsets[row + 1])
+        counts = seg.vector_tfs[a:b].astype(np.float64)
         words = counts.sum()
         if words > 0:
             tids, weights = by_segment.setdefault(s, ([], []))
-            tids.append(seg.fwd_terms[a:b])
+            tids.append(seg.vector_terms[a:b])
             weights.append((max(score, 0.0) / total / words) * counts)
     for s, (tids_l, weights_l) in by_segment.items():
         seg = ti.segments[s]
         unique, inverse = np.unique(np.concatenate(tids_l), return_inverse=True)
         summed = np.bincount(inverse, weights=np.concatenate(weights_l))
-        offs = seg.vocab_offs
-        blob = seg._vocab_blob
-        for start, end, weight in zip(offs[unique].tolist(), offs[unique + 1].tolist(), summed.tolist()):
-            word = blob[start:end].decode("utf-8", "surrogatepass")
+        for word, weight in zip(seg.words(unique), summed.tolist()):
             model[word] = model.get(word, 0.0) + weight
     likely = heapq.nlargest(FEEDBACK_CANDIDATES, model.items(), key=lambda item: (item[1], item[0]))
     candidates = [(w, p) for w, p in likely if w not in asked and len(w) >= 3 and w.isalpha()]

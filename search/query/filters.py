@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..termindex import Segment
+from ..terms.reader import Segment
 
 
 @dataclass(frozen=True)

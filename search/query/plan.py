@@ -24,7 +24,8 @@ import numpy as np
 from .. import limits
 from ..errors import QuerySyntaxError
 from ..schema import FIELD_WEIGHTS, TEXT_FIELDS
-from ..termindex import TermIndex, term_key
+from ..terms.format import term_key
+from ..terms.reader import TermIndex
 from ..text.analyzer import analyze
 from ..text.normalize import normalize_word
 from ..text.stemmer import broad_term

@@ -16,7 +16,9 @@ import numpy as np
 from ..query.filters import Filter
 from ..query.plan import Leaf, LeafSet, Plan
 from ..schema import FIELD_INDEX, FIELDS
-from ..termindex import Segment, TermIndex, concat_ranges, term_key
+from ..terms.format import term_key
+from ..terms.ranges import concat_ranges
+from ..terms.reader import Segment, TermIndex
 from .bm25f import B, idf, length_norm, term_weight
 
 
@@ -89,7 +91,7 @@ _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 def phrase_matches(seg: Segment, lo: np.ndarray, hi: np.ndarray, slop: int) -> np.ndarray:
     """Rows where the terms (postings lo[i]:hi[i]) occur in order, each within ``slop``
     positions of the previous one."""
-    docs, poffs, pos = seg.docs, seg.poffs, seg.pos
+    docs, poffs, pos = seg.docs, seg.position_offsets, seg.pos
     lists = [docs[int(a) : int(b)] for a, b in zip(lo, hi)]
     rows = lists[0]
     for other in lists[1:]:

@@ -39,7 +39,8 @@ from ..query.plan import (
 )
 from ..query.syntax import ParsedQuery
 from ..schema import FIELD_WEIGHTS, FIELDS, TEXT_FIELDS
-from ..termindex import TermIndex, term_key
+from ..terms.format import term_key
+from ..terms.reader import TermIndex
 from ..text.analyzer import terms
 from ..text.normalize import normalize_word
 from .scorer import LeafScorer, Scores, rank

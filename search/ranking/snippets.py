@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import limits
 from ..models import Snippet
-from ..termindex import CHECKPOINT_STRIDE, Segment
+from ..terms.format import CHECKPOINT_STRIDE
+from ..terms.reader import Segment
 from ..text.analyzer import Token, matches
 
 SNIPPET_CHARS = 240  # the lead used when no body word matched
@@ -54,7 +55,7 @@ def indexed_snippet(seg: Segment, row: int, body: str, terms: set[str], found: t
     the checkpoint before it to the one after) is analysed to find the words' exact spans.
     """
     lo, hi = found
-    docs, poffs, pos = seg.docs, seg.poffs, seg.pos
+    docs, poffs, pos = seg.docs, seg.position_offsets, seg.pos
     hits: list[tuple[int, int]] = []  # (position, which term)
     for t, (a, z) in enumerate(zip(lo.tolist(), hi.tolist())):
         if z <= a:
@@ -68,7 +69,7 @@ def indexed_snippet(seg: Segment, row: int, body: str, terms: set[str], found: t
     windows = _runs(hits, lambda first, hit: hit[0] - first[0] <= _WINDOW_POSITIONS)
     best = sorted(windows, key=lambda w: _best_first(len({t for _p, t in w}), len(w), w[0][0]))[:SNIPPET_FRAGMENTS]
     best.sort()
-    chk = seg.chk[int(seg.chk_offs[row]) : int(seg.chk_offs[row + 1])]
+    chk = seg.checkpoints[int(seg.checkpoint_offsets[row]) : int(seg.checkpoint_offsets[row + 1])]
     pieces: list[list[Span]] = []
     for window in best:
         first, last = window[0][0] // CHECKPOINT_STRIDE, window[-1][0] // CHECKPOINT_STRIDE + 1

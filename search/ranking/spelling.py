@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import limits
 from ..query.syntax import ParsedQuery
 from ..schema import SPELL_FIELDS
-from ..termindex import TermIndex, term_key
+from ..terms.format import term_key
+from ..terms.reader import TermIndex
 from ..text.normalize import normalize_word
 from ..text.stemmer import stem
 

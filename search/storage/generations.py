@@ -14,7 +14,7 @@ plus the changes, or a fresh build) and publishes it by replacing CURRENT. Reade
 CURRENT when they open, so a query never sees a half-written generation, and a crash at any
 moment leaves CURRENT naming the last complete one. Unpublished generations left by a crash
 are removed by the next writer. Nothing is written through a symbolic link in the folder: the
-lock is opened with ``O_NOFOLLOW``, small files are replaced atomically (:mod:`search.atomic`),
+lock is opened with ``O_NOFOLLOW``, small files are replaced atomically (:mod:`search.storage.atomic`),
 and symbolic links are never copied into a new generation nor taken for one.
 """
 
@@ -60,13 +60,13 @@ SCHEMA_VERSION = "8"
 
 def versions() -> dict[str, str]:
     """The versions of everything that decides what a generation holds, as this code writes it."""
-    from .. import termindex
+    from ..terms.format import FORMAT_VERSION as TERMS_FORMAT
     from ..text import analyzer
 
     return {
         "schema_version": SCHEMA_VERSION,
         "analyzer_version": analyzer.ANALYZER_VERSION,
-        "terms_format": termindex.FORMAT_VERSION,
+        "terms_format": TERMS_FORMAT,
     }
 
 
