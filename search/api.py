@@ -20,7 +20,7 @@ from .models import Article, Explanation, IndexCheck, IndexReport, IndexStats, S
 if TYPE_CHECKING:
     from .engine import Engine
     from .indexer import ProgressFn
-    from .profiles import SiteProfile
+    from .extraction.profiles import SiteProfile
     from .ranking import Searcher
 
 T = TypeVar("T")

@@ -24,7 +24,7 @@ from .errors import ExtractionError, IndexCorruptError, IndexDamagedError, Stora
 from .anchors import LinkNode, incoming_anchors
 from .extraction import EXTRACTOR_VERSION
 from .models import Article, IndexReport, Link, Notice
-from .profiles import SiteProfile, profiles_digest
+from .extraction.profiles import SiteProfile, profiles_digest
 from .sanitize import shown
 from .sources import is_within, source_key
 

@@ -28,7 +28,7 @@ from .extraction import collapse, extract_article
 from .feeds import iter_jsonl
 from .limits import size_text
 from .models import Article, Link, LinkKind, Notice
-from .profiles import SiteProfile
+from .extraction.profiles import SiteProfile
 from .sanitize import clean_article, shown
 from .sources import SUPPORTED_SUFFIXES, UNSUPPORTED_MESSAGE, open_source, read_failure, source_key, source_kind
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import soupsieve
 
-from .errors import ProfileError
+from ..errors import ProfileError
 
 _KEYS = {"host", "title", "body", "drop"}
 
