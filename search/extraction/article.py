@@ -47,14 +47,14 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
                 element.decompose()
     page = Page(soup)
     meta = read_metadata(soup, url, page.itemprops)
-    roots = _profile_nodes(page, soup, profile.body) if profile and profile.body else []
+    roots = _profile_body_nodes(page, soup, profile.body) if profile and profile.body else []
     roots = roots or main_content(page)
     title, title_h1 = choose_title(meta, page, roots)
     if profile is not None and profile.title:
         chosen = soup.select_one(profile.title)
         if chosen is not None and collapse(chosen.get_text(" ")):
-            title, title_h1 = collapse(chosen.get_text(" ")), page.index.get(id(chosen))
-    rendered = Renderer(page.index, title, title_h1).render(roots)
+            title, title_h1 = collapse(chosen.get_text(" ")), page.nodes_by_id.get(id(chosen))
+    rendered = Renderer(page.nodes_by_id, title, title_h1).render(roots)
     paragraphs = rendered.paragraphs
     canonical = meta.get("canonical", "")
     return Article(
@@ -70,9 +70,10 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
     )
 
 
-def _profile_nodes(page: Page, soup: BeautifulSoup, selector: str) -> list[Node]:
+def _profile_body_nodes(page: Page, soup: BeautifulSoup, selector: str) -> list[Node]:
     """The mirror nodes of the elements a profile names as the body (outermost only)."""
-    chosen = [page.index[id(el)] for el in soup.select(selector) if id(el) in page.index]
+    nodes_by_id = page.nodes_by_id
+    chosen = [nodes_by_id[id(element)] for element in soup.select(selector) if id(element) in nodes_by_id]
     ids = {id(node) for node in chosen}
 
     def nested(node: Node) -> bool:

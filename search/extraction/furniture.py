@@ -44,7 +44,7 @@ _SHARE_HREF = re.compile(
 
 def furniture_kind(node: Node) -> str | None:
     """Why this element is page furniture ("related", "pager", "comments", "other"), or None."""
-    name, attrs, words = node.name, node.tag.attrs, node.words
+    name, attrs, words = node.name, node.tag.attrs, node.class_words
     if words:
         if words & RELATED_WORDS:
             return "related"
@@ -54,7 +54,7 @@ def furniture_kind(node: Node) -> str | None:
             return "comments"
         if words & STRONG_WORDS:
             return "other"
-        if words & SOCIAL_WORDS and (node.text < 200 or node.link_density > 0.5):
+        if words & SOCIAL_WORDS and (node.text_chars < 200 or node.link_density > 0.5):
             return "other"  # a social bar, not a "social-embed" quoting a post
         if any(w[:-1] in WEAK_WORDS for w in words if w.endswith("$")):
             return "other"
@@ -82,7 +82,7 @@ def _is_share_or_tag_link(tag: Tag) -> bool:
 
 
 def may_be_heading(node: Node) -> bool:
-    if node.drop or not 3 <= node.text <= 60:
+    if node.drop or not 3 <= node.text_chars <= 60:
         return False
     if node.name in HEADINGS or attr(node.tag, "role") == "heading":
         return True

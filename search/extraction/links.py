@@ -58,7 +58,7 @@ def _link_kind(node: Node, in_body: bool) -> str | None:
         return "next"
     if in_body:
         return "body"
-    words = node.words
+    words = node.class_words
     if words & PREV_WORDS:
         return "prev"
     if words & NEXT_WORDS:

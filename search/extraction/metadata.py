@@ -31,7 +31,7 @@ def read_metadata(soup: BeautifulSoup, url: str | None, itemprops: dict[str, Tag
     """
     head = _HeadTags(soup)
     props = head.props
-    out: dict[str, str] = {
+    meta: dict[str, str] = {
         "title": head.title,
         "og_title": props.get("og:title") or props.get("twitter:title", ""),
         "site_name": props.get("og:site_name", ""),
@@ -39,24 +39,24 @@ def read_metadata(soup: BeautifulSoup, url: str | None, itemprops: dict[str, Tag
         "language": _language(soup, props),
     }
     dates = _jsonld_dates(head.jsonld)
-    out["published"] = (
+    meta["published"] = (
         props.get("article:published_time") or props.get("datepublished")
         or _itemprop_date(itemprops, "datePublished") or dates.get("datePublished")
         or props.get("og:published_time") or props.get("date") or props.get("dc.date")
         or props.get("pubdate") or props.get("publish-date") or ""
     )
-    out["modified"] = (
+    meta["modified"] = (
         props.get("article:modified_time") or props.get("datemodified")
         or _itemprop_date(itemprops, "dateModified") or dates.get("dateModified")
         or props.get("og:updated_time") or ""
     )
-    page_url = url or ""
+    given_url = url or ""
     canonical = head.canonical or props.get("og:url", "")
     # A canonical or base URL with a script scheme is ignored (the page's own URL stands).
-    out["canonical"] = safe_url(safe_join(page_url, canonical)) if canonical else ""
-    base = out["canonical"] or page_url
-    out["base"] = (safe_url(safe_join(base, head.base)) or base) if head.base else base
-    return out
+    meta["canonical"] = safe_url(safe_join(given_url, canonical)) if canonical else ""
+    base = meta["canonical"] or given_url
+    meta["base"] = (safe_url(safe_join(base, head.base)) or base) if head.base else base
+    return meta
 
 
 class _HeadTags:
@@ -67,26 +67,26 @@ class _HeadTags:
         self.title = self.canonical = self.base = ""
         self.jsonld: list[str] = []
         for tag in soup.find_all(("meta", "link", "base", "title", "script")):
-            getattr(self, f"_{tag.name}")(tag)
+            getattr(self, f"_read_{tag.name}")(tag)
 
-    def _meta(self, tag: Tag) -> None:
+    def _read_meta(self, tag: Tag) -> None:
         key = attr(tag, "property") or attr(tag, "name") or attr(tag, "itemprop")
         key = (key or attr(tag, "http-equiv")).strip().lower()
         content = collapse(attr(tag, "content"))
         if key and content and key not in self.props:
             self.props[key] = content
 
-    def _link(self, tag: Tag) -> None:
+    def _read_link(self, tag: Tag) -> None:
         if not self.canonical and "canonical" in attr(tag, "rel").lower().split():
             self.canonical = attr(tag, "href").strip()
 
-    def _base(self, tag: Tag) -> None:
+    def _read_base(self, tag: Tag) -> None:
         self.base = self.base or attr(tag, "href").strip()
 
-    def _title(self, tag: Tag) -> None:
+    def _read_title(self, tag: Tag) -> None:
         self.title = self.title or collapse(tag.get_text())
 
-    def _script(self, tag: Tag) -> None:
+    def _read_script(self, tag: Tag) -> None:
         if "ld+json" in attr(tag, "type").lower():
             self.jsonld.append(tag.get_text())
 

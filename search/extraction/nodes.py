@@ -17,9 +17,10 @@ class Node:
     """Per-element statistics, computed once bottom-up (sizes are in characters)."""
 
     __slots__ = (
-        "tag", "name", "parent", "block", "in_link", "words", "own", "own_links", "own_commas",
-        "text", "links", "commas", "ptext", "inl", "inl_links", "inl_commas", "positive",
-        "drop", "region", "score", "has_blocks", "npara", "pscore",
+        "block", "class_words", "commas", "drop", "has_blocks", "holds_body", "in_link",
+        "inline_chars", "inline_commas", "inline_link_chars", "link_chars", "name",
+        "own_chars", "own_commas", "own_link_chars", "paragraph_chars", "paragraph_count",
+        "paragraph_score_total", "parent", "region", "score", "tag", "text_chars",
     )
 
     def __init__(self, tag: Tag, name: str, parent: Node | None) -> None:
@@ -28,25 +29,29 @@ class Node:
         self.parent = parent
         self.block: Node | None = self if name in BLOCK_TAGS or name in CELL_TAGS else (
             parent.block if parent else None
-        )
+        )  # the enclosing block element (itself for a block)
         self.in_link: bool = name == "a" or (parent is not None and parent.in_link)
-        self.words: frozenset[str] = _class_words(tag)
-        self.own = self.own_links = self.own_commas = 0
-        self.text = self.links = self.commas = self.ptext = 0
-        self.inl = self.inl_links = self.inl_commas = 0
-        self.positive = False
+        self.class_words: frozenset[str] = _class_words(tag)
+        # the element's own text nodes, not its children's
+        self.own_chars = self.own_link_chars = self.own_commas = 0
+        # the whole subtree
+        self.text_chars = self.link_chars = self.commas = 0
+        # the text of its block that is not in nested blocks (for a block: its paragraph text)
+        self.inline_chars = self.inline_link_chars = self.inline_commas = 0
+        # the paragraphs of the subtree, whatever their depth: text, count and summed scores
+        self.paragraph_chars = self.paragraph_count = 0
+        self.paragraph_score_total = 0.0
+        self.holds_body = False  # is or holds an article-body container (class/id words, microdata)
         self.drop = False
         self.region = ""  # "related", "pager" or "other" for furniture regions
-        self.score: float | None = None
+        self.score: float | None = None  # Readability's content score; None when not a candidate
         self.has_blocks = False  # contains block elements (its own text is a "loose" paragraph)
-        self.npara = 0
-        self.pscore = 0.0  # summed paragraph scores of the subtree, whatever their depth
         if self.block is self and parent is not None and parent.block is not None:
             parent.block.has_blocks = True
 
     @property
     def link_density(self) -> float:
-        return self.links / self.text if self.text else 0.0
+        return self.link_chars / self.text_chars if self.text_chars else 0.0
 
     def ancestors(self) -> Iterator[Node]:
         node = self.parent
@@ -89,7 +94,7 @@ def _token_words(tokens: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def up(node: Node | None, levels: int) -> Iterator[Node]:
+def self_and_ancestors(node: Node | None, levels: int) -> Iterator[Node]:
     """``node`` and its ancestors, at most ``levels`` of them."""
     while node is not None and levels > 0:
         yield node

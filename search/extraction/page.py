@@ -7,84 +7,85 @@ from bs4.element import NavigableString, Tag
 
 from .furniture import furniture_kind, heading_box_kind, may_be_heading
 from .markup import attr, collapse
-from .nodes import Node, up
+from .nodes import Node, self_and_ancestors
 from .words import BODY_WORDS, HEADINGS, JUNK_TAGS, PARAGRAPH_MIN_CHARS
 
 
 class Page:
-    """The page's element mirror, with furniture marked and content candidates scored."""
+    """The page's element mirror, with text totals counted and page furniture marked."""
 
     def __init__(self, soup: BeautifulSoup) -> None:
         body = soup.find("body")
         self.root_tag: Tag = body if isinstance(body, Tag) else soup
         self.nodes: list[Node] = []
-        self.index: dict[int, Node] = {}
+        self.nodes_by_id: dict[int, Node] = {}  # each element's node, by id(element)
         self.itemprops: dict[str, Tag] = {}  # first element of each microdata property
-        self._build()
+        self._build_mirror()
         self._accumulate(respect_drop=False)
         self.root = self.nodes[0] if self.nodes else None
-        self.page_ptext = self.root.ptext if self.root else 0
+        self.page_paragraph_chars = self.root.paragraph_chars if self.root else 0
         self._mark_furniture()
         self._accumulate(respect_drop=True)
 
     # -- building -----------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build_mirror(self) -> None:
         """Mirror the element tree (pre-order) and count each element's own text."""
-        nodes, index = self.nodes, self.index
+        nodes, nodes_by_id = self.nodes, self.nodes_by_id
         stack: list[tuple[object, Node | None]] = [(self.root_tag, None)]
         while stack:
-            el, parent = stack.pop()
-            if type(el) is NavigableString:
+            element, parent = stack.pop()
+            if type(element) is NavigableString:
                 if parent is None:
                     continue
-                n = len(el.strip())
-                if n:
-                    commas = el.count(",") + el.count("，") + el.count("、")
-                    parent.own += n
+                chars = len(element.strip())
+                if chars:
+                    commas = element.count(",") + element.count("，") + element.count("、")
+                    parent.own_chars += chars
                     parent.own_commas += commas
                     if parent.in_link:
-                        parent.own_links += n
+                        parent.own_link_chars += chars
                 continue
-            if not isinstance(el, Tag) or el.name in JUNK_TAGS and el is not self.root_tag:
+            if not isinstance(element, Tag) or element.name in JUNK_TAGS and element is not self.root_tag:
                 continue
-            node = Node(el, el.name, parent)
+            node = Node(element, element.name, parent)
             nodes.append(node)
-            index[id(el)] = node
-            if "itemprop" in el.attrs:
-                self.itemprops.setdefault(attr(el, "itemprop"), el)
-            contents = el.contents
+            nodes_by_id[id(element)] = node
+            if "itemprop" in element.attrs:
+                self.itemprops.setdefault(attr(element, "itemprop"), element)
+            contents = element.contents
             if contents:
                 stack.extend((child, node) for child in reversed(contents))
 
     def _accumulate(self, respect_drop: bool) -> None:
         """Bottom-up totals: text, link text, commas, paragraph text, inline text of blocks."""
         for node in self.nodes:
-            node.text, node.links, node.commas = node.own, node.own_links, node.own_commas
-            node.inl, node.inl_links, node.inl_commas = node.own, node.own_links, node.own_commas
-            node.ptext = node.npara = 0
-            node.pscore = 0.0
-            node.positive = "itemprop" in node.tag.attrs and attr(node.tag, "itemprop") == "articleBody"
-            node.positive = node.positive or bool(node.words & BODY_WORDS)
+            own_counts = node.own_chars, node.own_link_chars, node.own_commas
+            node.text_chars, node.link_chars, node.commas = own_counts
+            node.inline_chars, node.inline_link_chars, node.inline_commas = own_counts
+            node.paragraph_chars = node.paragraph_count = 0
+            node.paragraph_score_total = 0.0
+            node.holds_body = "itemprop" in node.tag.attrs and attr(node.tag, "itemprop") == "articleBody"
+            node.holds_body = node.holds_body or bool(node.class_words & BODY_WORDS)
         for node in reversed(self.nodes):
             if is_paragraph(node):
-                node.ptext += node.inl
-                node.npara += 1
-                node.pscore += paragraph_score(node)
+                node.paragraph_chars += node.inline_chars
+                node.paragraph_count += 1
+                node.paragraph_score_total += paragraph_score(node)
             parent = node.parent
             if parent is None or (respect_drop and node.drop):
                 continue
-            parent.text += node.text
-            parent.links += node.links
+            parent.text_chars += node.text_chars
+            parent.link_chars += node.link_chars
             parent.commas += node.commas
-            parent.ptext += node.ptext
-            parent.npara += node.npara
-            parent.pscore += node.pscore
-            parent.positive = parent.positive or node.positive
+            parent.paragraph_chars += node.paragraph_chars
+            parent.paragraph_count += node.paragraph_count
+            parent.paragraph_score_total += node.paragraph_score_total
+            parent.holds_body = parent.holds_body or node.holds_body
             if node.block is not node:  # inline content flows into the enclosing block
-                parent.inl += node.inl
-                parent.inl_links += node.inl_links
-                parent.inl_commas += node.inl_commas
+                parent.inline_chars += node.inline_chars
+                parent.inline_link_chars += node.inline_link_chars
+                parent.inline_commas += node.inline_commas
 
     # -- furniture ----------------------------------------------------------------------------
 
@@ -104,19 +105,20 @@ class Page:
                 continue
             if kind in ("related", "pager"):
                 node.region = kind
-            if node.drop or self._protected(node, kind):
+            if node.drop or self._must_keep(node, kind):
                 continue
             node.drop = True
             if not node.region:
                 node.region = "other"
 
-    def _protected(self, node: Node, kind: str) -> bool:
+    def _must_keep(self, node: Node, kind: str) -> bool:
         """Furniture-looking wrappers that actually hold the article are kept."""
-        if node.positive and kind != "hidden":
+        if node.holds_body and kind != "hidden":
             return True  # is or holds the article body container (hidden copies are metadata)
         if kind in ("comments", "related"):
             return False
-        return self.page_ptext > 0 and node.ptext >= 0.6 * self.page_ptext
+        page_chars = self.page_paragraph_chars
+        return page_chars > 0 and node.paragraph_chars >= 0.6 * page_chars
 
     def _mark_heading_section(self, node: Node) -> None:
         """A heading such as "Related articles" or "Comments" marks the box it opens.
@@ -128,26 +130,29 @@ class Page:
         if kind is None:
             return
         head = node  # climb wrappers that hold nothing but the heading
-        while head.parent is not None and head.parent.parent is not None and head.parent.text <= head.text:
+        while (
+            head.parent is not None and head.parent.parent is not None
+            and head.parent.text_chars <= head.text_chars
+        ):
             head = head.parent
         box = head.parent
         if box is not None and box.parent is not None and _first_element(box) is head.tag and (
-            box.ptext < 0.5 * max(self.page_ptext, 1)
+            box.paragraph_chars < 0.5 * max(self.page_paragraph_chars, 1)
         ):
             head = box
-        for inner in up(node, 1000):  # already visited: mark the chain explicitly
-            _mark(inner, kind)
+        for inner in self_and_ancestors(node, 1000):  # already visited: mark the chain explicitly
+            _drop_as_furniture(inner, kind)
             if inner is head:
                 break
         if head is box:
             return
-        for sibling in head.tag.find_next_siblings():
-            sib = self.index.get(id(sibling))
-            if sib is None:
+        for sibling_tag in head.tag.find_next_siblings():
+            sibling = self.nodes_by_id.get(id(sibling_tag))
+            if sibling is None:
                 continue
-            if sib.name in HEADINGS or (sib.link_density < 0.25 and sib.text > 300):
+            if sibling.name in HEADINGS or (sibling.link_density < 0.25 and sibling.text_chars > 300):
                 break
-            _mark(sib, kind)
+            _drop_as_furniture(sibling, kind)
 
 
 def is_paragraph(node: Node) -> bool:
@@ -155,21 +160,21 @@ def is_paragraph(node: Node) -> bool:
     return (
         node.block is node
         and node.name not in HEADINGS
-        and node.inl >= PARAGRAPH_MIN_CHARS
-        and node.inl_links < 0.5 * node.inl
+        and node.inline_chars >= PARAGRAPH_MIN_CHARS
+        and node.inline_link_chars < 0.5 * node.inline_chars
     )
 
 
 def paragraph_score(node: Node) -> float:
     """Readability's paragraph score: one point, plus one per comma, plus one per 100 chars (max 3)."""
-    return 1 + node.inl_commas + min(node.inl / 100, 3)
+    return 1 + node.inline_commas + min(node.inline_chars / 100, 3)
 
 
 def _first_element(node: Node) -> Tag | None:
     return next((c for c in node.tag.children if isinstance(c, Tag)), None)
 
 
-def _mark(node: Node, kind: str) -> None:
+def _drop_as_furniture(node: Node, kind: str) -> None:
     """Drop a furniture region (its descendants inherit the mark in the pre-order walk)."""
     node.drop = True
     node.region = node.region or kind

@@ -38,76 +38,76 @@ class Renderer:
     so that "Related: ..." teaser lines can be dropped and their links typed as related.
     """
 
-    def __init__(self, index: dict[int, Node], title: str = "", title_h1: Node | None = None) -> None:
-        self.index = index
-        self._title = title.lower()
+    def __init__(self, nodes_by_id: dict[int, Node], title: str = "", title_h1: Node | None = None) -> None:
+        self.nodes_by_id = nodes_by_id
+        self._title_lower = title.lower()
         self._title_h1 = title_h1
         self.paragraphs: list[str] = []
         self.body_anchors: list[Node] = []
         self.teaser_anchors: list[Node] = []
-        self._pieces: list[str] = []
-        self._link_chars = 0
-        self._anchors: list[Node] = []
-        self._blocks: list[str] = ["body"]
+        self._inline_pieces: list[str] = []
+        self._paragraph_link_chars = 0
+        self._paragraph_anchors: list[Node] = []
+        self._open_blocks: list[str] = ["body"]
 
     def render(self, roots: Iterable[Node]) -> Renderer:
         for root in roots:
             self._walk(root.tag)
-            self._flush()
+            self._end_paragraph()
         return self
 
     def _walk(self, top: Tag) -> None:
         stack: list[tuple[PageElement, str]] = [(top, "")]
         while stack:
-            el, closing = stack.pop()
+            element, closing = stack.pop()
             if closing:
                 if closing == "cell":
-                    self._pieces.append(" ")
+                    self._inline_pieces.append(" ")
                 else:
-                    self._flush()
-                    self._blocks.pop()
+                    self._end_paragraph()
+                    self._open_blocks.pop()
                 continue
-            if type(el) is NavigableString:
-                self._text(el)
+            if type(element) is NavigableString:
+                self._add_text(element)
                 continue
-            node = self.index.get(id(el))
+            node = self.nodes_by_id.get(id(element))
             if node is None or node.drop or node is self._title_h1:
                 continue
-            if node.name == "h1" and collapse(node.tag.get_text()).lower() == self._title:
+            if node.name == "h1" and collapse(node.tag.get_text()).lower() == self._title_lower:
                 continue
             name = node.name
             if name == "br":
-                self._pieces.append("\x00")
+                self._inline_pieces.append("\x00")
                 continue
             if name in BLOCK_TAGS:
-                self._flush()
-                self._blocks.append(name)
-                stack.append((el, "block"))
+                self._end_paragraph()
+                self._open_blocks.append(name)
+                stack.append((element, "block"))
             elif name in CELL_TAGS:
-                stack.append((el, "cell"))
+                stack.append((element, "cell"))
             elif name == "a":
-                self._anchors.append(node)
+                self._paragraph_anchors.append(node)
             stack.extend((child, "") for child in reversed(node.tag.contents))
 
-    def _text(self, text: NavigableString) -> None:
-        self._pieces.append(text)
-        parent = self.index.get(id(text.parent))
+    def _add_text(self, text: NavigableString) -> None:
+        self._inline_pieces.append(text)
+        parent = self.nodes_by_id.get(id(text.parent))
         if parent is not None and parent.in_link:
-            self._link_chars += len(text.strip())
+            self._paragraph_link_chars += len(text.strip())
 
-    def _flush(self) -> None:
-        if not self._pieces:
+    def _end_paragraph(self) -> None:
+        if not self._inline_pieces:
             return
-        parts = _split_paragraph("".join(self._pieces))
-        verdict = _judge_paragraph(" ".join(parts), self._link_chars, self._blocks[-1])
+        parts = _split_paragraph("".join(self._inline_pieces))
+        verdict = _judge_paragraph(" ".join(parts), self._paragraph_link_chars, self._open_blocks[-1])
         if verdict == "keep":
             self.paragraphs.extend(parts)
-            self.body_anchors.extend(self._anchors)
+            self.body_anchors.extend(self._paragraph_anchors)
         elif verdict == "related":
-            self.teaser_anchors.extend(self._anchors)
-        self._pieces.clear()
-        self._anchors = []
-        self._link_chars = 0
+            self.teaser_anchors.extend(self._paragraph_anchors)
+        self._inline_pieces.clear()
+        self._paragraph_anchors = []
+        self._paragraph_link_chars = 0
 
 
 def _judge_paragraph(text: str, link_chars: int, block: str) -> str:
@@ -127,9 +127,9 @@ def _judge_paragraph(text: str, link_chars: int, block: str) -> str:
 def _split_paragraph(text: str) -> list[str]:
     """Split inline text on double line breaks; collapse whitespace."""
     parts = re.split(r"\x00\s*\x00", text) if "\x00" in text else [text]
-    out = []
+    kept = []
     for part in parts:
         part = collapse(part.replace("\x00", " "))
         if part:
-            out.append(part)
-    return out
+            kept.append(part)
+    return kept

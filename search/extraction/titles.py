@@ -55,7 +55,7 @@ def _article_h1(page: Page, roots: list[Node], title: str) -> Node | None:
     best: Node | None = None
     best_score = -10.0
     for node in page.nodes:
-        if node.name != "h1" or not node.text:
+        if node.name != "h1" or not node.text_chars:
             continue
         words = set(_TOKEN.findall(node.tag.get_text().lower()))
         if not words:
