@@ -20,25 +20,25 @@ from .words import (
     WEAK_WORDS,
 )
 
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _RELATED_HEADING = re.compile(
     r"^(?:recommend(?:ed|ations)?(?: for you| reading| articles| stories)?"
     r"|related(?: articles| posts| stories| content| reading| links| topics| news)?"
     r"|you (?:may|might) also (?:like|enjoy)|read (?:next|more)|more (?:stories|articles|news)"
     r"|further reading|(?:most )?popular(?: now| articles| posts| stories)?"
     r"|most (?:read|viewed|shared)|trending(?: now)?|top stories|editor'?s picks)\W*$",
-    re.I,
+    re.IGNORECASE,
 )
 _FURNITURE_HEADING = re.compile(
     r"^(?:comments?|\d+ comments?|leave a (?:reply|comment)|share(?: this)?(?: article| post| story)?"
     r"|tags|topics|about the author|sign up.*newsletter.*|subscribe.*)\W*$",
-    re.I,
+    re.IGNORECASE,
 )
 _SHARE_HREF = re.compile(
     r"^(?:whatsapp|fb-messenger|viber|tg|sms):|facebook\.com/shar|twitter\.com/(?:intent|share)"
     r"|linkedin\.com/share|pinterest\.[a-z.]+/pin/create|reddit\.com/submit|addthis\.com"
     r"|sharethis\.com|plus\.google\.com/share|mailto:\?",
-    re.I,
+    re.IGNORECASE,
 )
 
 

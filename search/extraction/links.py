@@ -6,7 +6,7 @@ import re
 
 from bs4.element import Tag
 
-from ..models import Link
+from ..models import Link, LinkKind
 from .markup import attr, collapse
 from .nodes import Node
 from .page import Page
@@ -14,12 +14,12 @@ from .rendering import Renderer
 from .urls import safe_join
 from .words import NEXT_WORDS, PREV_WORDS
 
-_PREV_TEXT = re.compile(r"^(?:«|‹|←|<<|<|previous\b|prev\b|older\b)", re.I)
-_NEXT_TEXT = re.compile(r"(?:»|›|→|>>|>)$|^(?:next\b|newer\b)", re.I)
+_PREV_TEXT = re.compile(r"^(?:«|‹|←|<<|<|previous\b|prev\b|older\b)", re.IGNORECASE)
+_NEXT_TEXT = re.compile(r"(?:»|›|→|>>|>)$|^(?:next\b|newer\b)", re.IGNORECASE)
 _PAGER_LABEL = re.compile(
     r"^[\s«‹←<»›→>]*(?:(?:previous|prev|next|older|newer)(?: (?:article|post|story|page))?"
     r"\s*[:\-–—]?\s*)?|[\s«‹←<»›→>]+$",
-    re.I,
+    re.IGNORECASE,
 )
 _SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "about:")
 
@@ -29,14 +29,14 @@ def collect_links(page: Page, rendered: Renderer, base: str) -> list[Link]:
     body_ids = {id(a) for a in rendered.body_anchors}
     teaser_ids = {id(a) for a in rendered.teaser_anchors}
     links: list[Link] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, LinkKind]] = set()
     for node in page.nodes:
         if node.name != "a":
             continue
         href = attr(node.tag, "href").strip()
         if not href or href.startswith("#") or href.lower().startswith(_SKIPPED_SCHEMES):
             continue
-        kind = "related" if id(node) in teaser_ids else _link_kind(node, id(node) in body_ids)
+        kind: LinkKind | None = "related" if id(node) in teaser_ids else _link_kind(node, id(node) in body_ids)
         if kind is None:
             continue
         url = safe_join(base, href)
@@ -45,11 +45,11 @@ def collect_links(page: Page, rendered: Renderer, base: str) -> list[Link]:
             text = _PAGER_LABEL.sub("", text).strip() or text
         if (url, kind) not in seen:
             seen.add((url, kind))
-            links.append(Link(url=url, text=text, kind=kind))  # type: ignore[arg-type]
+            links.append(Link(url=url, text=text, kind=kind))
     return links
 
 
-def _link_kind(node: Node, in_body: bool) -> str | None:
+def _link_kind(node: Node, in_body: bool) -> LinkKind | None:
     """prev/next (rel, a prev/next class, or arrow text inside a pager), body, related or None."""
     rel = attr(node.tag, "rel").lower().split()
     if "prev" in rel or "previous" in rel:

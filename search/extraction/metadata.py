@@ -17,10 +17,14 @@ from .urls import safe_join
 
 def page_url(soup: BeautifulSoup, url: str | None) -> str:
     """The page's canonical URL (link rel=canonical, og:url), else ``url``: to match profiles."""
-    for tag, attrs, key in (("link", {"rel": "canonical"}, "href"), ("meta", {"property": "og:url"}, "content")):
-        found = soup.find(tag, attrs=attrs)
-        if isinstance(found, Tag) and attr(found, key):
-            return attr(found, key)
+    # Two literal look-ups, not a loop over (tag, attrs) pairs: bs4 types ``attrs`` as an
+    # invariant dict of its own filter types, which a dict[str, str] variable does not match.
+    canonical = soup.find("link", attrs={"rel": "canonical"})
+    if isinstance(canonical, Tag) and attr(canonical, "href"):
+        return attr(canonical, "href")
+    og_url = soup.find("meta", attrs={"property": "og:url"})
+    if isinstance(og_url, Tag) and attr(og_url, "content"):
+        return attr(og_url, "content")
     return url or ""
 
 

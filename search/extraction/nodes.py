@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import pairwise
 
 from bs4.element import Tag
 
@@ -88,7 +89,7 @@ def _token_words(tokens: str) -> frozenset[str]:
         if not parts:
             continue
         words.update(parts)
-        words.update(a + b for a, b in zip(parts, parts[1:], strict=False))
+        words.update(a + b for a, b in pairwise(parts))
         words.add(parts[-1] + "$")
         words.add("".join(parts) + "$")
     return frozenset(words)

@@ -15,19 +15,19 @@ _BOILERPLATE_PARAGRAPH = re.compile(
     r"^(?:advertisement|advertising|advert|ad|tags?|sponsored(?: content)?|story continues below"
     r"(?: advertisement)?|continue reading(?: below)?|skip to (?:main )?content|read more"
     r"|share(?: this)?(?: article| story| post)?|print|email|facebook|twitter)\W*$",
-    re.I,
+    re.IGNORECASE,
 )
 _TEASER_LABEL = re.compile(  # one-word labels need a colon or dash ("More: ...", not "More than")
     r"^(?:(?:related(?: articles?| stories| posts| coverage)?|more|watch|trending|popular|recommended)"
     r"\s*[:|»\-–—]|(?:read (?:more|also|next)|also read|see more|also on [\w.]+|don'?t miss)\b)",
-    re.I,
+    re.IGNORECASE,
 )
 _PROMO_PARAGRAPH = re.compile(
     r"(?:subscribe|sign up|signup)\b.*\b(?:newsletter|inbox)|(?:newsletter|inbox)\b.*\b(?:subscribe|sign up)"
     r"|^follow (?:us|him|her|them|[\w' ]{1,40}) on (?:twitter|facebook|instagram)"
     r"|^\(?(?:additional )?(?:reporting|editing|writing) by\b|contributed to this report\.?$"
     r"|may earn an? (?:affiliate )?commission|contain(?:s)? affiliate",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
-_GENERIC_SLUGS = frozenset("index default article story post page content".split())
+_GENERIC_SLUGS = frozenset({"index", "default", "article", "story", "post", "page", "content"})
 
 
 def url_slug(url: str) -> str:

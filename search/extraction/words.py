@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+
+def _words(text: str) -> frozenset[str]:
+    """The set of space-separated words in ``text`` (the lists below read best as prose)."""
+    return frozenset(text.split())
+
+
 #: Elements whose content is never article text.
-JUNK_TAGS = frozenset(
+JUNK_TAGS = _words(
     "script style noscript template svg math iframe frame frameset object embed canvas "
     "button input select textarea option optgroup datalist audio video source track map "
-    "head title meta link base dialog".split()
+    "head title meta link base dialog"
 )
 #: Elements that start and end a paragraph of their own.
-BLOCK_TAGS = frozenset(
+BLOCK_TAGS = _words(
     "address article aside blockquote body center dd details div dl dt fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav ol p pre "
-    "section summary table caption tbody thead tfoot tr ul".split()
+    "section summary table caption tbody thead tfoot tr ul"
 )
-HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+HEADINGS = _words("h1 h2 h3 h4 h5 h6")
 CELL_TAGS = frozenset(("td", "th"))
 #: Structural furniture, dropped unless the element holds most of the page's text.
-FURNITURE_TAGS = frozenset("nav aside footer header form menu figure figcaption".split())
-FURNITURE_ROLES = frozenset(
-    "navigation banner contentinfo complementary search menu menubar dialog alertdialog".split()
+FURNITURE_TAGS = _words("nav aside footer header form menu figure figcaption")
+FURNITURE_ROLES = _words(
+    "navigation banner contentinfo complementary search menu menubar dialog alertdialog"
 )
 PARAGRAPH_MIN_CHARS = 25
 
@@ -27,40 +33,40 @@ PARAGRAPH_MIN_CHARS = 25
 # "ad-slot" and "adSlot" contain the word "ad" while "shadow" and "loaded" do not.
 # Strong words mark furniture wherever they appear in the token; weak words only as the
 # token's last word (its head noun): "site-header" is a header, "header-image" is an image.
-RELATED_WORDS = frozenset(
+RELATED_WORDS = _words(
     "related recommend recommended recommendation recommendations outbrain taboola "
-    "morestories morenews morearticles moreposts readnext alsolike youmaylike mightlike".split()
+    "morestories morenews morearticles moreposts readnext alsolike youmaylike mightlike"
 )
-PAGER_WORDS = frozenset(
+PAGER_WORDS = _words(
     "pager pagination paging prevnext nextprev postnavigation navlinks articlenav "
-    "postnav storynav".split()
+    "postnav storynav"
 )
-PREV_WORDS = frozenset("prev previous prevlink prevpost".split())
-NEXT_WORDS = frozenset("next nextlink nextpost".split())
-COMMENT_WORDS = frozenset("comment comments disqus respond replies".split())
-STRONG_WORDS = frozenset(
+PREV_WORDS = _words("prev previous prevlink prevpost")
+NEXT_WORDS = _words("next nextlink nextpost")
+COMMENT_WORDS = _words("comment comments disqus respond replies")
+STRONG_WORDS = _words(
     "ad ads adv advert adverts advertisement advertisements advertising adslot adunit "
     "adsense adchoices dfp sponsor sponsors sponsored promo promos promoted promotion "
     "cookie cookies consent gdpr cmp newsletter newsletters subscribe subscription signup "
     "share shares sharing sharebar sharedaddy addthis sharethis breadcrumb breadcrumbs "
     "crumbs byline bylines author authors contributor tags tagcloud taglist posttags "
     "sidebar popup modal skiplink skiplinks screenreader sronly visuallyhidden "
-    "hidden hide invisible mostread mostpopular trending gallery slideshow carousel lightbox".split()
+    "hidden hide invisible mostread mostpopular trending gallery slideshow carousel lightbox"
 ) | RELATED_WORDS | PAGER_WORDS | COMMENT_WORDS
-WEAK_WORDS = frozenset(
+WEAK_WORDS = _words(
     "header footer nav navbar navigation menu masthead toolbar widget widgets meta "
     "dateline timestamp date rail banner topbar credit credits tag caption disclaimer "
-    "bio".split()
+    "bio"
 )
-HIDING_WORDS = frozenset("hidden hide invisible".split())
-RESPONSIVE_WORDS = frozenset("xs sm md lg xl xxl print mobile tablet desktop phone small large".split())
-SOCIAL_WORDS = frozenset("social socials".split())
-POSITIVE_WORDS = frozenset(
+HIDING_WORDS = _words("hidden hide invisible")
+RESPONSIVE_WORDS = _words("xs sm md lg xl xxl print mobile tablet desktop phone small large")
+SOCIAL_WORDS = _words("social socials")
+POSITIVE_WORDS = _words(
     "article articlebody body content entry entrycontent hentry main post postcontent "
-    "text story storybody blog prose richtext".split()
+    "text story storybody blog prose richtext"
 )
 #: Class/id words naming the article body container itself.
-BODY_WORDS = frozenset(
+BODY_WORDS = _words(
     "articlebody articlecontent articletext entrycontent postcontent postbody storybody "
-    "storycontent bodytext contentbody maincontent richtext".split()
+    "storycontent bodytext contentbody maincontent richtext"
 )
