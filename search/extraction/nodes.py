@@ -35,9 +35,9 @@ class Node:
         self.class_words: frozenset[str] = _class_words(tag)
         # the element's own text nodes, not its children's
         self.own_chars = self.own_link_chars = self.own_commas = 0
-        # the whole subtree
+        # the whole subtree (without dropped furniture, once that is marked)
         self.text_chars = self.link_chars = self.commas = 0
-        # the text of its block that is not in nested blocks (for a block: its paragraph text)
+        # text not inside a nested block (for a block: the paragraph it holds directly)
         self.inline_chars = self.inline_link_chars = self.inline_commas = 0
         # the paragraphs of the subtree, whatever their depth: text, count and summed scores
         self.paragraph_chars = self.paragraph_count = 0
