@@ -48,7 +48,7 @@ _LAZY = {
     "rollback": "api",
     "SearchIndex": "api",
     "default_index_dir": "api",
-    "load_profiles": "profiles",
+    "load_profiles": "extraction.profiles",
     "Filter": "query.filters",
 }
 

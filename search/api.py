@@ -28,8 +28,8 @@ from .storage import generations
 from .storage.live import Live
 
 if TYPE_CHECKING:
+    from .extraction.profiles import SiteProfile
     from .indexing.pipeline import ProgressFn
-    from .profiles import SiteProfile
     from .ranking.ranker import Ranker, RankerFactory
     from .storage.articles import ArticleStore
 
@@ -165,7 +165,7 @@ def index(
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
     Only changed articles are re-indexed unless ``rebuild`` is true. ``profiles`` are optional
-    site profiles (:func:`search.profiles.load_profiles`). Symbolic links leading outside
+    site profiles (:func:`search.extraction.profiles.load_profiles`). Symbolic links leading outside
     ``paths`` are read only with ``follow_symlinks``. Raises IndexLockedError when another
     process is writing to the same index.
     """

@@ -497,7 +497,7 @@ def test_removal_and_update_n_and_lengths_follow_the_live_collection(changed: Ch
 
 @pytest.mark.xfail(
     strict=True,
-    reason="termindex.doc_frequencies counts masked (removed or replaced) rows until their segment "
+    reason="TermIndex.doc_frequencies counts masked (removed or replaced) rows until their segment "
     "is merged, while N (live_docs) and the average lengths count live articles only: after an "
     "incremental run, idf of the words those rows held is lower than a rebuild's or Whoosh's "
     "(here df(health) = 37 with N = 35 live articles)",

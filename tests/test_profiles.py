@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import search
 from search.cli import EXIT_USAGE, cli
 from search.errors import ProfileError
-from search.profiles import SiteProfile, find_profile, load_profiles
+from search.extraction.profiles import SiteProfile, find_profile, load_profiles
 
 # A layout the generic extractor cannot get right alone: the real article is two short
 # paragraphs, while a long "story" box of another article dominates the page.

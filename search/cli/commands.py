@@ -95,7 +95,7 @@ def index_cmd(
     75 another run is writing to this index.
     """
     from ..api import DEFAULT_CORPUS, index
-    from ..profiles import load_profiles
+    from ..extraction.profiles import load_profiles
 
     target = index_dir or default_index_dir()
     profiles = load_profiles(site_profiles) if site_profiles is not None else []

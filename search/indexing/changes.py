@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import ExtractionError
+from ..extraction.profiles import SiteProfile
 from ..ingest.sources import is_within, read_failure, source_key
 from ..models import Article, IndexReport, Notice
-from ..profiles import SiteProfile
 from ..storage.articles import IndexedState
 from ..text.sanitize import shown
 from .anchors import LinkNode

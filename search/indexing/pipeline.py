@@ -15,10 +15,10 @@ from typing import IO
 
 from ..errors import IndexCorruptError, IndexDamagedError, StorageError
 from ..extraction import EXTRACTOR_VERSION
+from ..extraction.profiles import SiteProfile, profiles_digest
 from ..ingest import sources
 from ..ingest.sources import source_key
 from ..models import Article, IndexReport, Notice
-from ..profiles import SiteProfile, profiles_digest
 from ..storage import generations, integrity
 from ..storage.articles import ArticleStore
 from ..text.sanitize import shown

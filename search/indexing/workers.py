@@ -11,10 +11,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..errors import ExtractionError
+from ..extraction.profiles import SiteProfile
 from ..ingest import files
 from ..ingest.formats import source_kind
 from ..models import Article, Notice
-from ..profiles import SiteProfile
 
 #: Parse HTML in worker processes when at least this many files changed (start-up ~0.5 s).
 PARALLEL_MIN_FILES = 64

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from .. import limits
 from ..errors import ExtractionError
+from ..extraction.profiles import SiteProfile
 from ..limits import size_text
 from ..models import Article, Notice
-from ..profiles import SiteProfile
 from ..text.sanitize import clean_article, shown
 from .decode import check_text
 from .feeds import iter_jsonl

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..extraction.profiles import SiteProfile
 from ..models import Article
-from ..profiles import SiteProfile
 
 #: Reads one whole file's bytes into its article; raises ExtractionError.
 PageReader = Callable[[bytes, Path, Sequence[SiteProfile]], Article]

@@ -11,8 +11,8 @@ from pathlib import Path
 from .. import limits
 from ..errors import ExtractionError
 from ..extraction import extract_article
+from ..extraction.profiles import SiteProfile
 from ..models import Article
-from ..profiles import SiteProfile
 from ..text.sanitize import clean_article, shown
 from .decode import decode_html
 
@@ -26,7 +26,7 @@ def extract(html: str | bytes, url: str | None = None, profiles: Sequence[SitePr
 
     ``id`` is a slug of the canonical URL's last path segment ("" without any URL) and
     ``source`` is empty; :func:`iter_file` fills both from the file path. ``profiles`` are
-    optional site profiles (:mod:`search.profiles`). What the limits cut is logged.
+    optional site profiles (:mod:`search.extraction.profiles`). What the limits cut is logged.
     """
     if isinstance(html, (bytes, bytearray)):
         html = decode_html(bytes(html))

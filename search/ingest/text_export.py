@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..errors import ExtractionError
 from ..extraction import collapse
+from ..extraction.profiles import SiteProfile
 from ..models import Article, Link, LinkKind
-from ..profiles import SiteProfile
 from .decode import decode
 
 _LINK_LINE = re.compile(r"^(<<|>>):\s*(.*\S)\s*$")

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..storage import atomic
 from ..errors import IndexCorruptError
+from ..storage import atomic
 from .format import (
     DIR,
     FIELDS,

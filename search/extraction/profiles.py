@@ -1,17 +1,4 @@
-"""Site profiles: optional CSS selectors for one known site's title, body and page furniture.
-
-The generic extractor is the default and needs no configuration. A user who scrapes one site
-whose layout it gets wrong can describe that site in a TOML file::
-
-    [[site]]
-    host = "wellnessnotes.example"     # the page's host (canonical URL); subdomains match too
-    title = "h1.headline"              # the title: text of the first match
-    body = "div.article-body"          # the article body: the matched elements
-    drop = [".newsletter-signup", "figure"]   # removed before anything else
-
-Every key but ``host`` is optional: a profile may only drop a stubborn box and leave the rest
-to the generic extractor. Links keep their types (prev/next/related/body) either way.
-"""
+"""Site profiles: optional CSS selectors for one known site's title, body and page furniture."""
 
 from __future__ import annotations
 
@@ -24,7 +11,7 @@ from urllib.parse import urlsplit
 
 import soupsieve
 
-from .errors import ProfileError
+from ..errors import ProfileError
 
 _KEYS = {"host", "title", "body", "drop"}
 
@@ -53,7 +40,20 @@ def find_profile(profiles: Sequence[SiteProfile], url: str) -> SiteProfile | Non
 
 
 def load_profiles(path: Path | str) -> list[SiteProfile]:
-    """Read and validate a TOML file of ``[[site]]`` tables; raise ProfileError."""
+    """Read and validate a TOML file of ``[[site]]`` tables; raise ProfileError.
+
+    The generic extractor is the default and needs no configuration. A user who scrapes one site
+    whose layout it gets wrong can describe that site in a TOML file::
+
+        [[site]]
+        host = "wellnessnotes.example"     # the page's host (canonical URL); subdomains match too
+        title = "h1.headline"              # the title: text of the first match
+        body = "div.article-body"          # the article body: the matched elements
+        drop = [".newsletter-signup", "figure"]   # removed before anything else
+
+    Every key but ``host`` is optional: a profile may only drop a stubborn box and leave the rest
+    to the generic extractor. Links keep their types (prev/next/related/body) either way.
+    """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,8 @@
+"""Main-content extraction from HTML pages: title, clean body, metadata and typed links."""
+
+from .article import EXTRACTOR_VERSION, extract_article
+from .markup import collapse, parse_html
+from .titles import clean_title
+from .urls import url_slug
+
+__all__ = ["EXTRACTOR_VERSION", "clean_title", "collapse", "extract_article", "parse_html", "url_slug"]

@@ -1,0 +1,87 @@
+"""Extracting one article (title, clean body, metadata, typed links) from an HTML page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bs4 import BeautifulSoup
+
+from ..models import Article
+from .links import collect_links
+from .markup import collapse, parse_html
+from .metadata import article_time, page_url, read_metadata
+from .nodes import Node
+from .page import Page
+from .profiles import SiteProfile, find_profile
+from .rendering import Renderer
+from .scoring import main_content
+from .titles import choose_title
+from .urls import url_slug
+
+#: Bump when a change to extraction changes its output: the next index run re-reads every file.
+EXTRACTOR_VERSION = "2"
+
+
+def extract_article(html: str, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
+    """Extract one article from decoded HTML; never raises on odd markup.
+
+    The extractor is general, not per site.  It parses the page once with BeautifulSoup (lxml),
+    then works on a light mirror of the element tree (:class:`~search.extraction.nodes.Node`):
+
+    1. read metadata from ``<head>`` (title, canonical URL, description, language, dates);
+    2. mark page furniture (navigation, ads, share bars, comments, related boxes, pagers,
+       hidden elements...) by tag, ARIA role and class/id *words*;
+    3. score text blocks the way Readability does (text length, commas, link density,
+       structural cues) to find the main content container plus its good siblings;
+    4. render that container as paragraphs and classify every link as prev, next, related
+       or body.
+
+    A site profile matching the page's canonical URL (else ``url``) overrides the generic
+    choices of title and body and drops the elements it names (see :mod:`search.extraction.profiles`).
+    """
+    soup = parse_html(html)
+    profile = find_profile(profiles, page_url(soup, url)) if profiles else None
+    if profile is not None:
+        for selector in profile.drop:
+            for element in soup.select(selector):
+                element.decompose()
+    page = Page(soup)
+    meta = read_metadata(soup, url, page.itemprops)
+    roots = _profile_body_nodes(page, soup, profile.body) if profile and profile.body else []
+    roots = roots or main_content(page)
+    title, title_h1 = choose_title(meta, page, roots)
+    if profile is not None and profile.title:
+        chosen = soup.select_one(profile.title)
+        if chosen is not None and collapse(chosen.get_text(" ")):
+            title, title_h1 = collapse(chosen.get_text(" ")), page.nodes_by_id.get(id(chosen))
+    rendered = Renderer(page.nodes_by_id, title, title_h1).render(roots)
+    paragraphs = rendered.paragraphs
+    canonical = meta.get("canonical", "")
+    return Article(
+        id=url_slug(canonical or url or ""),
+        title=title,
+        body="\n\n".join(paragraphs),
+        url=canonical or (url or ""),
+        links=collect_links(page, rendered, meta["base"]),
+        description=meta.get("description", ""),
+        language=meta.get("language", ""),
+        published=meta.get("published") or article_time(roots),
+        modified=meta.get("modified", ""),
+    )
+
+
+def _profile_body_nodes(page: Page, soup: BeautifulSoup, selector: str) -> list[Node]:
+    """The mirror nodes of the elements a profile names as the body (outermost only)."""
+    nodes_by_id = page.nodes_by_id
+    chosen = [nodes_by_id[id(element)] for element in soup.select(selector) if id(element) in nodes_by_id]
+    ids = {id(node) for node in chosen}
+
+    def nested(node: Node) -> bool:
+        parent = node.parent
+        while parent is not None:
+            if id(parent) in ids:
+                return True
+            parent = parent.parent
+        return False
+
+    return [node for node in chosen if not nested(node)]

@@ -1,0 +1,98 @@
+"""Telling page furniture (navigation, ads, share bars, comments, related boxes) from content."""
+
+from __future__ import annotations
+
+import re
+
+from bs4.element import Tag
+
+from .markup import attr
+from .nodes import Node
+from .words import (
+    COMMENT_WORDS,
+    FURNITURE_ROLES,
+    FURNITURE_TAGS,
+    HEADINGS,
+    PAGER_WORDS,
+    RELATED_WORDS,
+    SOCIAL_WORDS,
+    STRONG_WORDS,
+    WEAK_WORDS,
+)
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_RELATED_HEADING = re.compile(
+    r"^(?:recommend(?:ed|ations)?(?: for you| reading| articles| stories)?"
+    r"|related(?: articles| posts| stories| content| reading| links| topics| news)?"
+    r"|you (?:may|might) also (?:like|enjoy)|read (?:next|more)|more (?:stories|articles|news)"
+    r"|further reading|(?:most )?popular(?: now| articles| posts| stories)?"
+    r"|most (?:read|viewed|shared)|trending(?: now)?|top stories|editor'?s picks)\W*$",
+    re.IGNORECASE,
+)
+_FURNITURE_HEADING = re.compile(
+    r"^(?:comments?|\d+ comments?|leave a (?:reply|comment)|share(?: this)?(?: article| post| story)?"
+    r"|tags|topics|about the author|sign up.*newsletter.*|subscribe.*)\W*$",
+    re.IGNORECASE,
+)
+_SHARE_HREF = re.compile(
+    r"^(?:whatsapp|fb-messenger|viber|tg|sms):|facebook\.com/shar|twitter\.com/(?:intent|share)"
+    r"|linkedin\.com/share|pinterest\.[a-z.]+/pin/create|reddit\.com/submit|addthis\.com"
+    r"|sharethis\.com|plus\.google\.com/share|mailto:\?",
+    re.IGNORECASE,
+)
+
+
+def furniture_kind(node: Node) -> str | None:
+    """Why this element is page furniture ("related", "pager", "comments", "other"), or None."""
+    name, attrs, words = node.name, node.tag.attrs, node.class_words
+    if words:
+        if words & RELATED_WORDS:
+            return "related"
+        if words & PAGER_WORDS:
+            return "pager"
+        if words & COMMENT_WORDS:
+            return "comments"
+        if words & STRONG_WORDS:
+            return "other"
+        if words & SOCIAL_WORDS and (node.text_chars < 200 or node.link_density > 0.5):
+            return "other"  # a social bar, not a "social-embed" quoting a post
+        if any(w[:-1] in WEAK_WORDS for w in words if w.endswith("$")):
+            return "other"
+    if name in FURNITURE_TAGS:
+        return "other"
+    if name == "a" and attrs and _is_share_or_tag_link(node.tag):
+        return "other"
+    if attrs:
+        if "hidden" in attrs or attr(node.tag, "aria-hidden").lower() == "true":
+            return "hidden"
+        if attr(node.tag, "role").lower() in FURNITURE_ROLES:
+            return "other"
+        style = attrs.get("style")
+        if style and _HIDDEN_STYLE.search(str(style)):
+            return "hidden"
+        if attr(node.tag, "itemprop") in ("author", "publisher"):
+            return "other"
+    return None
+
+
+def _is_share_or_tag_link(tag: Tag) -> bool:
+    if "tag" in attr(tag, "rel").lower().split():
+        return True
+    return bool(_SHARE_HREF.search(attr(tag, "href")[:300]))
+
+
+def may_be_heading(node: Node) -> bool:
+    if node.drop or not 3 <= node.text_chars <= 60:
+        return False
+    if node.name in HEADINGS or attr(node.tag, "role") == "heading":
+        return True
+    return node.name in ("p", "div") and not node.has_blocks
+
+
+def heading_box_kind(text: str) -> str | None:
+    """The furniture kind of the box a heading such as "Related articles" or "Comments" opens."""
+    if _RELATED_HEADING.match(text):
+        return "related"
+    if _FURNITURE_HEADING.match(text):
+        return "other"
+    return None

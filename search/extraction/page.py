@@ -1,0 +1,180 @@
+"""The page model: the element mirror with text totals, and its page furniture marked."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
+
+from .furniture import furniture_kind, heading_box_kind, may_be_heading
+from .markup import attr, collapse
+from .nodes import Node, self_and_ancestors
+from .words import BODY_WORDS, HEADINGS, JUNK_TAGS, PARAGRAPH_MIN_CHARS
+
+
+class Page:
+    """The page's element mirror, with text totals counted and page furniture marked."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        body = soup.find("body")
+        self.root_tag: Tag = body if isinstance(body, Tag) else soup
+        self.nodes: list[Node] = []
+        self.nodes_by_id: dict[int, Node] = {}  # each element's node, by id(element)
+        self.itemprops: dict[str, Tag] = {}  # first element of each microdata property
+        self._build_mirror()
+        self._accumulate(respect_drop=False)
+        self.root = self.nodes[0] if self.nodes else None
+        self.page_paragraph_chars = self.root.paragraph_chars if self.root else 0
+        self._mark_furniture()
+        self._accumulate(respect_drop=True)
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build_mirror(self) -> None:
+        """Mirror the element tree (pre-order) and count each element's own text."""
+        nodes, nodes_by_id = self.nodes, self.nodes_by_id
+        stack: list[tuple[object, Node | None]] = [(self.root_tag, None)]
+        while stack:
+            element, parent = stack.pop()
+            if type(element) is NavigableString:
+                if parent is None:
+                    continue
+                chars = len(element.strip())
+                if chars:
+                    commas = element.count(",") + element.count("，") + element.count("、")
+                    parent.own_chars += chars
+                    parent.own_commas += commas
+                    if parent.in_link:
+                        parent.own_link_chars += chars
+                continue
+            if not isinstance(element, Tag) or element.name in JUNK_TAGS and element is not self.root_tag:
+                continue
+            node = Node(element, element.name, parent)
+            nodes.append(node)
+            nodes_by_id[id(element)] = node
+            if "itemprop" in element.attrs:
+                self.itemprops.setdefault(attr(element, "itemprop"), element)
+            contents = element.contents
+            if contents:
+                stack.extend((child, node) for child in reversed(contents))
+
+    def _accumulate(self, respect_drop: bool) -> None:
+        """Bottom-up totals: text, link text, commas, paragraph text, inline text of blocks."""
+        for node in self.nodes:
+            own_counts = node.own_chars, node.own_link_chars, node.own_commas
+            node.text_chars, node.link_chars, node.commas = own_counts
+            node.inline_chars, node.inline_link_chars, node.inline_commas = own_counts
+            node.paragraph_chars = node.paragraph_count = 0
+            node.paragraph_score_total = 0.0
+            node.holds_body = "itemprop" in node.tag.attrs and attr(node.tag, "itemprop") == "articleBody"
+            node.holds_body = node.holds_body or bool(node.class_words & BODY_WORDS)
+        for node in reversed(self.nodes):
+            if is_paragraph(node):
+                node.paragraph_chars += node.inline_chars
+                node.paragraph_count += 1
+                node.paragraph_score_total += paragraph_score(node)
+            parent = node.parent
+            if parent is None or (respect_drop and node.drop):
+                continue
+            parent.text_chars += node.text_chars
+            parent.link_chars += node.link_chars
+            parent.commas += node.commas
+            parent.paragraph_chars += node.paragraph_chars
+            parent.paragraph_count += node.paragraph_count
+            parent.paragraph_score_total += node.paragraph_score_total
+            parent.holds_body = parent.holds_body or node.holds_body
+            if node.block is not node:  # inline content flows into the enclosing block
+                parent.inline_chars += node.inline_chars
+                parent.inline_link_chars += node.inline_link_chars
+                parent.inline_commas += node.inline_commas
+
+    # -- furniture ----------------------------------------------------------------------------
+
+    def _mark_furniture(self) -> None:
+        for node in self.nodes:
+            parent = node.parent
+            if parent is not None:
+                node.drop = node.drop or parent.drop
+                if not node.region:
+                    node.region = parent.region
+            if parent is None:
+                continue
+            kind = furniture_kind(node)
+            if kind is None:
+                if may_be_heading(node):
+                    self._mark_heading_section(node)
+                continue
+            if kind in ("related", "pager"):
+                node.region = kind
+            if node.drop or self._must_keep(node, kind):
+                continue
+            node.drop = True
+            if not node.region:
+                node.region = "other"
+
+    def _must_keep(self, node: Node, kind: str) -> bool:
+        """Furniture-looking wrappers that actually hold the article are kept."""
+        if node.holds_body and kind != "hidden":
+            return True  # is or holds the article body container (hidden copies are metadata)
+        if kind in ("comments", "related"):
+            return False
+        page_chars = self.page_paragraph_chars
+        return page_chars > 0 and node.paragraph_chars >= 0.6 * page_chars
+
+    def _mark_heading_section(self, node: Node) -> None:
+        """A heading such as "Related articles" or "Comments" marks the box it opens.
+
+        When the heading opens a small wrapper, the wrapper is the box; otherwise the heading
+        and its following siblings are, up to the next heading or a run of real prose.
+        """
+        kind = heading_box_kind(collapse(node.tag.get_text()))
+        if kind is None:
+            return
+        head = node  # climb wrappers that hold nothing but the heading
+        while (
+            head.parent is not None and head.parent.parent is not None
+            and head.parent.text_chars <= head.text_chars
+        ):
+            head = head.parent
+        box = head.parent
+        if box is not None and box.parent is not None and _first_element(box) is head.tag and (
+            box.paragraph_chars < 0.5 * max(self.page_paragraph_chars, 1)
+        ):
+            head = box
+        for inner in self_and_ancestors(node, 1000):  # already visited: mark the chain explicitly
+            _drop_as_furniture(inner, kind)
+            if inner is head:
+                break
+        if head is box:
+            return
+        for sibling_tag in head.tag.find_next_siblings():
+            sibling = self.nodes_by_id.get(id(sibling_tag))
+            if sibling is None:
+                continue
+            if sibling.name in HEADINGS or (sibling.link_density < 0.25 and sibling.text_chars > 300):
+                break
+            _drop_as_furniture(sibling, kind)
+
+
+def is_paragraph(node: Node) -> bool:
+    """A block (not a heading) whose own inline text is long enough and mostly not links."""
+    return (
+        node.block is node
+        and node.name not in HEADINGS
+        and node.inline_chars >= PARAGRAPH_MIN_CHARS
+        and node.inline_link_chars < 0.5 * node.inline_chars
+    )
+
+
+def paragraph_score(node: Node) -> float:
+    """Readability's paragraph score: one point, plus one per comma, plus one per 100 chars (max 3)."""
+    return 1 + node.inline_commas + min(node.inline_chars / 100, 3)
+
+
+def _first_element(node: Node) -> Tag | None:
+    return next((c for c in node.tag.children if isinstance(c, Tag)), None)
+
+
+def _drop_as_furniture(node: Node, kind: str) -> None:
+    """Drop a furniture region (its descendants inherit the mark in the pre-order walk)."""
+    node.drop = True
+    node.region = node.region or kind
