@@ -1,4 +1,4 @@
-"""Tests of the medical text analyzer (search.analysis): exact terms, positions and offsets."""
+"""Tests of the medical text analyzer (search.text): exact terms, positions and offsets."""
 
 from __future__ import annotations
 

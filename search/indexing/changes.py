@@ -122,7 +122,7 @@ def removed_ids(
 
     Nothing indexed from a source that failed (wholly or in part) this time, or from under a
     directory that could not be read, is removed. Sources are compared as source keys
-    (:func:`~search.sources.source_key`): an article read through a symbolic link that is gone,
+    (:func:`~search.ingest.sources.source_key`): an article read through a symbolic link that is gone,
     or no longer followed, is removed with it.
     """
     dirs = [source_key(p) for p in paths if p.is_dir()]

@@ -54,7 +54,7 @@ def build_index(
     built by an incompatible version). ``profiles`` are site profiles for extraction; when they
     change, every file is read again (only articles whose extraction changed are rewritten).
     Symbolic links leading outside ``paths`` are followed only with ``follow_symlinks`` (see
-    :mod:`search.sources`); files left out are counted in ``IndexReport.skipped``.
+    :mod:`search.ingest.sources`); files left out are counted in ``IndexReport.skipped``.
 
     The work goes into a new generation, published atomically when complete: readers never
     see a half-done run, and a crash leaves the previous state live. Raises IndexLockedError

@@ -33,7 +33,7 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Article] | ExtractionError]:
 
     Errors name the file and line (``feed.jsonl:12``). After MAX_BAD_LINES_REPORTED bad lines,
     the rest are counted in one last error. Articles are not yet cleaned (ingest does that:
-    :func:`search.sanitize.clean_article`); their ``source`` is left empty.
+    :func:`search.text.sanitize.clean_article`); their ``source`` is left empty.
     """
     name = shown(path)
     bad = 0

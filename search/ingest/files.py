@@ -25,7 +25,7 @@ def iter_file(
     path: Path, root: Path | None = None, profiles: Sequence[SiteProfile] = ()
 ) -> Iterator[Article | ExtractionError | Notice]:
     """Read one source file into clean articles, the failures (ExtractionError) and what the
-    limits cut (Notice), in order; never raises. ``source`` is :func:`~search.sources.source_key`."""
+    limits cut (Notice), in order; never raises. ``source`` is :func:`~search.ingest.sources.source_key`."""
     name = shown(path)
     kind = source_kind(path)
     if kind is None:

@@ -11,7 +11,7 @@ Rules of the walk (the README's "Safety" section):
 * Loops, named pipes, sockets and devices are skipped with the reason; a broken link or a
   folder that cannot be read is a failure (what was indexed from there before is kept).
 * File names may be in any encoding: paths stay :class:`~pathlib.Path` objects (undecodable
-  bytes survive as surrogate escapes) and are shown with :func:`~search.sanitize.shown`.
+  bytes survive as surrogate escapes) and are shown with :func:`~search.text.sanitize.shown`.
 
 :func:`open_source` is the one way source files are opened: without blocking, and only when
 the path is a regular file.

@@ -25,7 +25,7 @@ FEEDBACK_CANDIDATES = 150
 #: Below this many articles the top hits say too little about "what else is relevant": a
 #: small collection gets only the words typed and their synonyms.
 FEEDBACK_MIN_DOCS = 500
-#: Weight of lay <-> clinical synonyms (search/data/synonyms.tsv) relative to the words typed.
+#: Weight of lay <-> clinical synonyms (search/text/data/synonyms.tsv) relative to the words typed.
 SYNONYM_WEIGHT = 0.6
 
 

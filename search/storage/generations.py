@@ -7,7 +7,7 @@
       write.lock       held (flock) by the one process writing; the OS drops it if that process dies
       gen-000011/      the previous generation, kept for rollback
       gen-000012/      the live generation (an engine's files, healthsearch.json, and
-                       files.json: every file's size and checksum, see search.integrity)
+                       files.json: every file's size and checksum, see search.storage.integrity)
 
 Every run that changes something writes a *new* generation (a hard-linked copy of the live one
 plus the changes, or a fresh build) and publishes it by replacing CURRENT. Readers resolve
@@ -186,7 +186,7 @@ def publish(index_dir: Path, gen: Path, *, seal: bool = True) -> None:
 
 def verify(index_dir: Path, gen: Path, *, full: bool) -> None:
     """Raise IndexDamagedError when ``gen`` does not match its file listing (see
-    :func:`search.integrity.verify`; ``full`` checks every byte)."""
+    :func:`search.storage.integrity.verify`; ``full`` checks every byte)."""
     problems = integrity.verify(gen, full=full)
     if problems:
         raise IndexDamagedError(shown(index_dir), gen.name, problems)
@@ -237,7 +237,7 @@ def rollback(index_dir: Path) -> Path:
 
 
 def check(index_dir: Path) -> IndexCheck:
-    """Verify every generation in ``index_dir`` in full (see :func:`search.integrity.verify`).
+    """Verify every generation in ``index_dir`` in full (see :func:`search.storage.integrity.verify`).
 
     Raises IndexNotFoundError when the folder holds no generation at all.
     """
