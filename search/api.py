@@ -23,13 +23,13 @@ from .models import (
     SearchResults,
 )
 from .query import syntax
-from .query.filters import Filter
 from .storage import generations
 from .storage.live import Live
 
 if TYPE_CHECKING:
     from .extraction.profiles import SiteProfile
     from .indexing.pipeline import ProgressFn
+    from .query.filters import Filter
     from .ranking.ranker import Ranker, RankerFactory
     from .storage.articles import ArticleStore
 
@@ -57,9 +57,8 @@ class SearchIndex:
     def __init__(self, index_dir: Path | str | None = None, *, ranker: RankerFactory | None = None) -> None:
         """``ranker`` opens what ranks a generation (default: :func:`search.ranking.ranker.open_ranker`)."""
         if ranker is None:
-            from .ranking.ranker import (
-                open_ranker,  # numpy, no Whoosh: queries never load the article store
-            )
+            # numpy, no Whoosh: queries never load the article store
+            from .ranking.ranker import open_ranker
 
             ranker = open_ranker
         self.path = Path(index_dir) if index_dir is not None else default_index_dir()
@@ -102,10 +101,11 @@ class SearchIndex:
             )
         )
 
-    def explain(self, text: str, *, limit: int = 5, expand: bool = True) -> Explanation:
-        """How ``text`` is analysed and expanded, and what each term gives the top ``limit`` hits."""
+    def explain(self, text: str, *, limit: int = 5, expand: bool = True, filter: Filter | None = None) -> Explanation:
+        """How ``text`` is analysed and expanded, and what each term gives the top ``limit``
+        hits (among those ``filter`` allows)."""
         parsed = syntax.parse(text)
-        return self._reading(lambda: self._ranker.get().explain(parsed, limit=limit, expand=expand))
+        return self._reading(lambda: self._ranker.get().explain(parsed, limit=limit, expand=expand, filter=filter))
 
     def _article(self, article_id: str) -> tuple[Article, str]:
         found = self._reading(lambda: self._store().get(article_id))
@@ -169,9 +169,8 @@ def index(
     ``paths`` are read only with ``follow_symlinks``. Raises IndexLockedError when another
     process is writing to the same index.
     """
-    from .indexing.pipeline import (
-        build_index,  # ingestion (BeautifulSoup, lxml) loads only when indexing
-    )
+    # Ingestion (BeautifulSoup, lxml) loads only when indexing.
+    from .indexing.pipeline import build_index
 
     target = Path(index_dir) if index_dir is not None else default_index_dir()
     return build_index(

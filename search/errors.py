@@ -1,4 +1,4 @@
-"""Typed exceptions raised by the healthsearch library (the CLI turns them into messages)."""
+"""Typed exceptions raised by the healthsearch library (search.messages words them for the front ends)."""
 
 from __future__ import annotations
 

@@ -52,6 +52,8 @@ def test_a_filter_by_ids_and_one_that_allows_nothing(index_dir: Path) -> None:
     picked = Filter.of(ids=["cdc/knee-2", "cdc/flu", "nhs/knee-0"])
     assert {hit.id for hit in ix.search("knee", filter=picked).hits} == {"cdc/knee-2", "nhs/knee-0"}
     assert {hit.id for hit in ix.search("knee", filter=Filter.of(ids=["nhs/knee-0"], id_prefix="cdc/")).hits} == set()
+    explained = ix.explain("knee", limit=10, filter=Filter(id_prefix="cdc/"))
+    assert {hit.id for hit in explained.hits} == {f"cdc/knee-{i}" for i in range(4)}
     none = ix.search("knee", filter=Filter(id_prefix="who/"))
     assert none.total == 0 and none.hits == []
     assert search.search("knee", index_dir, filter=Filter(id_prefix="cdc/")).total == 4
@@ -83,9 +85,11 @@ class _Recording:
         self.calls.append(f"search {parsed.text} {limit} {page}")
         return self.inner.search(parsed, limit=limit, page=page, snippets=snippets, expand=expand, filter=filter)
 
-    def explain(self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
+    def explain(
+        self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True, filter: Filter | None = None
+    ) -> Explanation:
         self.calls.append(f"explain {parsed.text}")
-        return self.inner.explain(parsed, limit=limit, expand=expand)
+        return self.inner.explain(parsed, limit=limit, expand=expand, filter=filter)
 
 
 def test_the_api_ranks_with_the_ranker_it_is_given(index_dir: Path) -> None:

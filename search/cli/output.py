@@ -93,10 +93,10 @@ def print_check(found: IndexCheck, target: Path) -> None:
     click.echo(terminal_text(f"index folder {found.path}"))
     if found.pointer_problem:
         click.echo(terminal_text(f"  CURRENT: {found.pointer_problem}"))
-    for gen in found.generations:
-        state = "intact" if gen.ok else "damaged: " + "; ".join(gen.problems[:3])
-        more = f" (and {len(gen.problems) - 3} more)" if len(gen.problems) > 3 else ""
-        click.echo(terminal_text(f"  {gen.name} ({gen.role}): {state}{more}"))
+    for checked in found.generations:
+        state = "intact" if checked.ok else "damaged: " + "; ".join(checked.problems[:3])
+        more = f" (and {len(checked.problems) - 3} more)" if len(checked.problems) > 3 else ""
+        click.echo(terminal_text(f"  {checked.name} ({checked.role}): {state}{more}"))
     click.echo(terminal_text(check_advice(found, index_flag(target))))
 
 

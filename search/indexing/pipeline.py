@@ -24,7 +24,7 @@ from ..storage.articles import ArticleStore
 from ..text.sanitize import shown
 from .anchors import LinkNode, incoming_anchors
 from .changes import Run, compare_and_spool, precheck, removed_ids
-from .workers import extract_all
+from .workers import Pending, extract_all
 from .writer import GenerationWriter, create_generation
 
 logger = logging.getLogger(__name__)
@@ -174,11 +174,11 @@ def _base(index_dir: Path, rebuild: bool) -> tuple[Path | None, Path | None, Pat
 def _update(
     store: ArticleStore, run: Run, sources: list[tuple[Path, Path]], paths: list[Path], progress: ProgressFn | None
 ) -> bool:
-    """Apply the sources to ``gen``; True when anything was written."""
+    """Apply the sources to ``store``'s generation; True when anything was written."""
     writer = GenerationWriter(store)
     try:
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool, tempfile.TemporaryFile("w+", encoding="utf-8") as links:
-            pending: list[tuple[Path, Path, tuple[int, int]]] = []
+            pending: list[Pending] = []
             for path, root in sources:
                 stamp = precheck(path, run)
                 if stamp is not None:

@@ -53,6 +53,7 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     bad = error.object[error.start:error.end]
     return bad.decode("cp1252", errors="replace"), error.end
 
+
 codecs.register_error("healthsearch-cp1252", _cp1252_fallback)
 
 
@@ -68,6 +69,9 @@ def decode_html(data: bytes) -> str:
 
 
 def decode(data: bytes, declared: bool) -> str:
+    """Text of ``data``: by its byte-order mark, else (when ``declared``) the charset the page
+    declares if the bytes fit it, else UTF-8, mostly-UTF-8 with stray legacy bytes, or the
+    detected codec (see :func:`decode_html`)."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(codec, errors="replace")

@@ -8,10 +8,10 @@ import os
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import limits
 from ..errors import ExtractionError
-from ..extraction.profiles import SiteProfile
 from ..limits import size_text
 from ..models import Article, Notice
 from ..text.sanitize import clean_article, shown
@@ -19,6 +19,9 @@ from .decode import check_text
 from .feeds import iter_jsonl
 from .formats import UNSUPPORTED_MESSAGE, article_id, read_article, source_kind
 from .sources import open_source, read_failure, source_key
+
+if TYPE_CHECKING:
+    from ..extraction.profiles import SiteProfile
 
 
 def iter_file(

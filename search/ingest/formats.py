@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-from ..extraction.profiles import SiteProfile
 from ..models import Article
 
+if TYPE_CHECKING:  # the walk and the feeds need no HTML parser: extraction loads with a page
+    from ..extraction.profiles import SiteProfile
+
 #: Reads one whole file's bytes into its article; raises ExtractionError.
-PageReader = Callable[[bytes, Path, Sequence[SiteProfile]], Article]
+PageReader: TypeAlias = "Callable[[bytes, Path, Sequence[SiteProfile]], Article]"
 
 
 @dataclass(frozen=True)

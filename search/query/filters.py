@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
-from ..terms.reader import Segment
-
 
 @dataclass(frozen=True)
 class Filter:
@@ -31,7 +27,3 @@ class Filter:
         if self.ids is not None and article_id not in self.ids:
             return False
         return article_id.startswith(self.id_prefix)
-
-    def mask(self, seg: Segment) -> np.ndarray:
-        """Per row of ``seg``, whether its article may be returned."""
-        return np.fromiter((self.allows(article_id) for article_id in seg.ids()), dtype=bool, count=seg.docs_count)

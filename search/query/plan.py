@@ -23,8 +23,7 @@ import numpy as np
 
 from .. import limits
 from ..errors import QuerySyntaxError
-from ..schema import FIELD_WEIGHTS, TEXT_FIELDS
-from ..terms.format import term_key
+from ..schema import FIELD_WEIGHTS, PORTER_FIELDS, POSITIONAL, SPELL_FIELDS, TEXT_FIELDS
 from ..terms.reader import TermIndex
 from ..text.analyzer import analyze
 from ..text.normalize import normalize_word
@@ -158,14 +157,14 @@ def unit_leaves(field_name: str, units: Sequence[Unit], boost: float) -> list[Le
         grown = []
         for variant in variants:
             for form in unit.forms:
-                if field_name == "broad":
+                if field_name in PORTER_FIELDS:
                     form = tuple(broad_term(term) for term in form)
                 grown.append(variant + [(unit.pos + k, term) for k, term in enumerate(form)])
         variants = grown[:_MAX_PHRASE_VARIANTS]
     leaves: list[Leaf] = []
     for variant in variants:
-        if len(variant) > 1 and field_name == "broad":
-            continue  # the broad field keeps no positions: single words only
+        if len(variant) > 1 and field_name not in POSITIONAL:
+            continue  # a field without positions (broad) takes single words only
         if len(variant) == 1:
             leaves.append(Leaf(field_name, (variant[0][1],), boost))
             continue
@@ -195,7 +194,7 @@ def build_plan(ti: TermIndex, analysed: Sequence[Part]) -> tuple[Plan, list[str]
             if not stem:
                 continue
             words = _prefix_words(ti, stem, per_prefix)
-            leaves = [Leaf(f, (w,), weight) for f, weight in fields_.items() if f != "broad" for w in words]
+            leaves = [Leaf(f, (w,), weight) for f, weight in fields_.items() if f not in PORTER_FIELDS for w in words]
         elif part.units:
             leaves = [leaf for f, weight in fields_.items() for leaf in unit_leaves(f, part.units, weight)]
             if part.occur != "must_not" and part.field is None and part.kind == "term":
@@ -218,7 +217,7 @@ def _prefix_words(ti: TermIndex, prefix: str, most: int) -> list[str]:
     words = ti.words_with_prefix(prefix, 20 * limits.MAX_PREFIX_TERMS)
     if len(words) <= most:
         return words
-    df = ti.doc_frequencies([term_key("body", w) for w in words]) + ti.doc_frequencies([term_key("title", w) for w in words])
+    df = ti.word_frequencies(words, SPELL_FIELDS)
     best = np.argsort(-df, kind="stable")[:most]
     return sorted(words[int(i)] for i in best)
 

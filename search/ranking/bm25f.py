@@ -20,6 +20,7 @@ Whoosh's span queries do).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from ..schema import LENGTH_NORMS
 #: Term-frequency saturation: the k1 of BM25.
 K1 = 1.2
 #: BM25's length normalisation per field (the b of BM25): short fields are normalised less.
-B: dict[str, float] = LENGTH_NORMS
+B: Mapping[str, float] = LENGTH_NORMS
 
 
 def idf(n_docs: int, df: int) -> float:

@@ -27,7 +27,9 @@ class Ranker(Protocol):
         """One page of the best articles for ``parsed`` (among those ``filter`` allows)."""
         ...
 
-    def explain(self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
+    def explain(
+        self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True, filter: Filter | None = None
+    ) -> Explanation:
         """How ``parsed`` was analysed and expanded, and what each part gave the top hits."""
         ...
 
@@ -38,6 +40,6 @@ RankerFactory = Callable[[Path], Ranker]
 
 def open_ranker(gen_dir: Path) -> Ranker:
     """The default ranker: exhaustive BM25F on the generation's numpy term index."""
-    from .searcher import open_searcher
+    from .searcher import open_searcher  # numpy: loaded when an index is opened, not imported
 
     return open_searcher(gen_dir)

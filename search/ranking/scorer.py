@@ -187,6 +187,11 @@ class Scores:
         return Scores(self.ti, accs, self.allowed)
 
 
+def _allowed_rows(seg: Segment, filter: Filter) -> np.ndarray:
+    """Per row of ``seg``, whether ``filter`` allows its article."""
+    return np.fromiter((filter.allows(article_id) for article_id in seg.row_ids), dtype=bool, count=seg.docs_count)
+
+
 def rank(scorer: LeafScorer, plan: Plan, filter: Filter | None = None) -> Scores:
     """Score every segment's rows for ``plan`` (see :mod:`search.query.plan` for the clauses);
     rows ``filter`` does not allow are never returned."""
@@ -217,7 +222,7 @@ def rank(scorer: LeafScorer, plan: Plan, filter: Filter | None = None) -> Scores
         if seg.live is not None:
             allowed = seg.live.copy() if allowed is None else allowed & seg.live
         if filter is not None:
-            permitted = filter.mask(seg)
+            permitted = _allowed_rows(seg, filter)
             allowed = permitted if allowed is None else allowed & permitted
         accs.append(acc)
         allowed_masks.append(allowed)

@@ -153,10 +153,12 @@ class Searcher:
         suggestion = suggest(self.ti, parsed) if total < 3 else None
         return SearchResults(query=parsed.text, total=total, page=page, hits=hits, suggestion=suggestion)
 
-    def explain(self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True) -> Explanation:
+    def explain(
+        self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True, filter: Filter | None = None
+    ) -> Explanation:
         """How ``parsed`` was analysed and expanded, and what each leaf gave the top hits."""
         analysed = parts(parsed)
-        scorer, plan, _shown, added, ranked = self._ranked(parsed, analysed, expand)
+        scorer, plan, _shown, added, ranked = self._ranked(parsed, analysed, expand, filter)
         top = self._unique_top(ranked, limit)
         hits = []
         for score, s, row in top:

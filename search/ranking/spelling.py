@@ -51,9 +51,7 @@ def _closest_term(ti: TermIndex, word: str) -> str | None:
         candidates.append((distance, candidate))
     if not candidates:
         return None
-    df = ti.doc_frequencies([term_key("body", c) for _d, c in candidates]) + ti.doc_frequencies(
-        [term_key("title", c) for _d, c in candidates]
-    )
+    df = ti.word_frequencies([c for _d, c in candidates], SPELL_FIELDS)
     ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n > 0)
     return ranked[0][2] if ranked else None
 

@@ -4,7 +4,8 @@ Whoosh keeps every article (stored fields) and what an update needs (id, source 
 hash, mtime and size as columns). Ranking does not use Whoosh's matchers: its pure-Python
 scoring costs half a second per query at 100,000 articles; queries read the generation's term
 index (:mod:`search.terms`) instead. This is the only module that opens a Whoosh index:
-swapping the store touches this file only. Rules kept:
+swapping the store touches this file only (the broad field's Porter stemmer, a plain function
+of ``whoosh.lang``, is :mod:`search.text.stemmer`'s). Rules kept:
 
 * Never call ``Searcher.refresh()``: open a new reader for every read (whoosh-reloaded's
   ``refresh()`` returns deleted documents after ``update_document``).

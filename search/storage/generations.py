@@ -6,7 +6,7 @@
       CURRENT          names the live generation ("gen-000012"), replaced with os.replace()
       write.lock       held (flock) by the one process writing; the OS drops it if that process dies
       gen-000011/      the previous generation, kept for rollback
-      gen-000012/      the live generation (an engine's files, healthsearch.json, and
+      gen-000012/      the live generation (the article store and term index, healthsearch.json, and
                        files.json: every file's size and checksum, see search.storage.integrity)
 
 Every run that changes something writes a *new* generation (a hard-linked copy of the live one
@@ -49,7 +49,7 @@ CURRENT = "CURRENT"
 PARENT = "PARENT"  # inside a generation: the generation that was live when it was built
 LOCK_FILE = "write.lock"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
-#: Files never shared between generations (engine lock files).
+#: Files never shared between generations (Whoosh's lock files, the listing, PARENT).
 _NOT_LINKED = re.compile(r"WRITELOCK|\.lock$|^PARENT$|^files\.json$")
 #: Inside a generation: what built it (versions below), when, and from what.
 META_FILE = "healthsearch.json"
@@ -138,7 +138,7 @@ def current(index_dir: Path) -> Path | None:
 def new_generation(index_dir: Path, copy_from: Path | None = None, parent: Path | None = None) -> Path:
     """Create the next generation folder, as a hard-linked copy of ``copy_from`` when given.
 
-    Engine files are immutable once written (new data goes into new files), so sharing them
+    Store files are immutable once written (new data goes into new files), so sharing them
     between generations by hard links is safe and costs no space. ``parent`` (the generation
     live now) is recorded as the one a rollback returns to.
     """

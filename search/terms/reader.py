@@ -24,6 +24,7 @@ from .format import (
     read_ids,
     read_manifest,
     store_path,
+    term_key,
     vocab_path,
 )
 
@@ -195,7 +196,13 @@ class Segment:
         return bytes(self._store[int(offs[row]) : int(offs[row + 1])])
 
     def ids(self) -> list[str]:
+        """The article id of every row (read from disk on each call: see :attr:`row_ids`)."""
         return read_ids(self.folder, self.name)
+
+    @cached_property
+    def row_ids(self) -> list[str]:
+        """:meth:`ids`, read once (a published segment never changes): what filters test."""
+        return self.ids()
 
     def find(self, keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """For each key: the start and end of its postings (equal when absent)."""
@@ -275,6 +282,13 @@ class TermIndex:
         for seg in self.segments:
             lo, hi = seg.find(arr)
             total += hi - lo
+        return total
+
+    def word_frequencies(self, words: Sequence[str], fields: Sequence[str]) -> npt.NDArray[np.int64]:
+        """Documents holding each word in each of ``fields``, summed over the fields."""
+        total = np.zeros(len(words), dtype=np.int64)
+        for field_name in fields:
+            total += self.doc_frequencies([term_key(field_name, word) for word in words])
         return total
 
     def words_with_prefix(self, prefix: str, limit: int) -> list[str]:

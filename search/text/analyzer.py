@@ -1,8 +1,10 @@
 """Medical-aware text analysis (tokenize, normalize, stop, stem), independent of any search engine.
 
 Documents and queries both go through :func:`analyze`, so whatever it does is symmetric: a query
-matches a document exactly when their terms meet. The index module wraps :func:`analyze` in the
-engine's tokenizer; nothing here imports the engine, so swapping engines does not touch analysis.
+matches a document exactly when their terms meet. Nothing here imports a search engine, so
+swapping engines does not touch analysis. The steps below live in :mod:`search.text.normalize`
+(2, 3), :mod:`search.text.words` (the lists of 4 and 5, the data files) and
+:mod:`search.text.stemmer` (7); this module tokenizes and applies the context rules.
 
 Pipeline
 --------

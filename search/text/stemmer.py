@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from whoosh.lang.porter import (
-    stem as porter_stem,  # a plain function; loads no Whoosh index code
-)
+# A plain function: loads no Whoosh index code.
+from whoosh.lang.porter import stem as porter_stem
 
 from .words import STEM_EXCEPTIONS, VERBS
 

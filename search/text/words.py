@@ -42,7 +42,7 @@ for _numeral in ("i", "ii", "iii", "iv"):  # stage IIIA, class IB, type IA
 # Words that continue a list of letters/numerals ("types I and II", "stages II to IV").
 LIST_CONJUNCTIONS = frozenset({"and", "or", "to", "through", "nor"})
 
-_PACKAGE = __name__.rpartition(".")[0] or "search"
+_PACKAGE = __name__.rpartition(".")[0]  # search.text: the data files are in search/text/data
 
 
 def data_lines(name: str) -> list[str]:
