@@ -95,7 +95,7 @@ def feedback_terms(ti: TermIndex, top: Sequence[tuple[float, int, int]], asked: 
     candidates = [(w, p) for w, p in likely if w not in asked and len(w) >= 3 and w.isalpha()]
     if not candidates:
         return []
-    n_docs = max(ti.live_docs, 1)
+    n_docs = ti.n_docs
     df = ti.doc_frequencies([term_key("body", w) for w, _p in candidates]).tolist()
     scored = [(p * math.log(n_docs / d), w) for (w, p), d in zip(candidates, df) if 0 < d <= FEEDBACK_MAX_DF * n_docs]
     scored.sort(reverse=True)

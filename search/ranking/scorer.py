@@ -27,7 +27,7 @@ class LeafScorer:
 
     def __init__(self, ti: TermIndex) -> None:
         self.ti = ti
-        self.n_docs = max(ti.live_docs, 1)
+        self.n_docs = ti.n_docs
         self._idf: dict[tuple[str, str], float] = {}
         self._avg = {name: ti.avg_length(name) for name in FIELDS}
         # The feedback pass and the final pass score the same leaves: score each once.
@@ -187,11 +187,6 @@ class Scores:
         return Scores(self.ti, accs, self.allowed)
 
 
-def _allowed_rows(seg: Segment, filter: Filter) -> np.ndarray:
-    """Per row of ``seg``, whether ``filter`` allows its article."""
-    return np.fromiter((filter.allows(article_id) for article_id in seg.row_ids), dtype=bool, count=seg.docs_count)
-
-
 def rank(scorer: LeafScorer, plan: Plan, filter: Filter | None = None) -> Scores:
     """Score every segment's rows for ``plan`` (see :mod:`search.query.plan` for the clauses);
     rows ``filter`` does not allow are never returned."""
@@ -222,7 +217,7 @@ def rank(scorer: LeafScorer, plan: Plan, filter: Filter | None = None) -> Scores
         if seg.live is not None:
             allowed = seg.live.copy() if allowed is None else allowed & seg.live
         if filter is not None:
-            permitted = _allowed_rows(seg, filter)
+            permitted = seg.rows_where(filter, filter.allows)
             allowed = permitted if allowed is None else allowed & permitted
         accs.append(acc)
         allowed_masks.append(allowed)

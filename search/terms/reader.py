@@ -7,7 +7,7 @@ import itertools
 import json
 import mmap
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +28,9 @@ from .format import (
     vocab_path,
 )
 
+#: Row masks a segment keeps (see Segment.rows_where): one per filter a front end repeats.
+ROW_MASKS = 32
+
 
 class Segment:
     """One segment's arrays, memory-mapped on first use, and its vocabulary and stored records.
@@ -44,6 +47,7 @@ class Segment:
         self.vocab_sha256: str | None = entry.get("vocab_sha256")
         self._arrays: dict[str, npt.NDArray[Any]] = {}
         self._maps: list[np.memmap] = []
+        self._row_masks: dict[Hashable, npt.NDArray[np.bool_]] = {}
 
     def release(self) -> None:
         """Let the OS drop the pages read so far from this process's memory (they stay in the
@@ -199,9 +203,21 @@ class Segment:
         """The article id of every row (read from disk on each call: see :attr:`row_ids`)."""
         return read_ids(self.folder, self.name)
 
+    def rows_where(self, key: Hashable, test: Callable[[str], bool]) -> npt.NDArray[np.bool_]:
+        """Per row, whether ``test`` holds for its article id. A published segment never changes,
+        so the ids are read once and the masks of the last ROW_MASKS ``key``s are kept (``key``
+        names the test: equal keys must mean equal tests)."""
+        found = self._row_masks.get(key)
+        if found is None:
+            if len(self._row_masks) >= ROW_MASKS:
+                self._row_masks.clear()
+            found = np.fromiter((test(article_id) for article_id in self._row_ids), dtype=bool, count=self.docs_count)
+            found.flags.writeable = False  # shared by every query that uses the same filter
+            self._row_masks[key] = found
+        return found
+
     @cached_property
-    def row_ids(self) -> list[str]:
-        """:meth:`ids`, read once (a published segment never changes): what filters test."""
+    def _row_ids(self) -> list[str]:
         return self.ids()
 
     def find(self, keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -272,8 +288,13 @@ class TermIndex:
             found = self._groups = [flat[a:b] for a, b in itertools.pairwise(bounds)]
         return found
 
+    @property
+    def n_docs(self) -> int:
+        """Live articles, at least 1: the N of idf and of the average field lengths."""
+        return max(self.live_docs, 1)
+
     def avg_length(self, field_name: str) -> float:
-        return self.field_lengths.get(field_name, 0.0) / max(self.live_docs, 1) or 1.0
+        return self.field_lengths.get(field_name, 0.0) / self.n_docs or 1.0
 
     def doc_frequencies(self, keys: Sequence[int]) -> npt.NDArray[np.int64]:
         """Documents holding each key, summed over segments (deleted rows count until merged)."""
