@@ -37,7 +37,12 @@ class ErrorMessage:
 
     def line(self) -> str:
         """The message and its hint on one line."""
-        return f"{self.message}. Hint: {self.hint}." if self.hint else self.message
+        return one_line(self.message, self.hint)
+
+
+def one_line(message: str, hint: str = "") -> str:
+    """A message and its hint ("" for none) as the one line every front end shows."""
+    return f"{message}. Hint: {hint}." if hint else message
 
 
 def index_flag(index_dir: Path) -> str:

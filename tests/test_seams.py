@@ -123,3 +123,30 @@ def test_a_search_analyses_the_query_once(index_dir: Path, monkeypatch: pytest.M
     assert calls == 1
     ix.explain("knee pain")
     assert calls == 2
+
+
+def test_a_filter_mask_is_made_once_per_segment_and_never_changed(index_dir: Path) -> None:
+    ix = search.open_index(index_dir)
+    seen: list[str] = []
+
+    class Counting(Filter):
+        def allows(self, article_id: str) -> bool:
+            seen.append(article_id)
+            return super().allows(article_id)
+
+    only = Counting(id_prefix="nhs/")
+    first = ix.search("knee", filter=only)
+    tested = len(seen)
+    assert tested == 9  # every row of the one segment, once
+    again = ix.search("knee pain", filter=Counting(id_prefix="nhs/"))  # an equal filter: the same mask
+    assert len(seen) == tested and first.total == again.total == 4
+    from search.storage import generations
+    from search.terms.reader import TermIndex
+
+    live = generations.current(index_dir)
+    assert live is not None
+    seg = TermIndex.open(live).segments[0]  # type: ignore[union-attr]
+    mask = seg.rows_where(only, only.allows)
+    assert mask is seg.rows_where(only, only.allows)
+    with pytest.raises(ValueError):
+        mask[0] = not mask[0]

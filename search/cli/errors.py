@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import HealthSearchError
-from ..messages import ErrorKind, ErrorMessage, describe
+from ..messages import ErrorKind, describe, one_line
 from ..render import terminal_text
 
 #: Exit codes (also in the README): 0 success; 1 failure (or some files failed to index);
@@ -30,7 +30,7 @@ class CliError(click.ClickException):
     characters in the message, say from a file name, are shown escaped)."""
 
     def __init__(self, message: str, hint: str = "", exit_code: int = EXIT_FAILED) -> None:
-        super().__init__(terminal_text(ErrorMessage(message, hint, "failed").line()))
+        super().__init__(terminal_text(one_line(message, hint)))
         # click declares exit_code a class variable; what it reads is the instance's value.
         self.exit_code = exit_code  # type: ignore[misc]
 

@@ -111,9 +111,6 @@ class ArticleStore:
         """Create a new, empty store in the generation folder ``path``."""
         return cls(path, FileStorage(str(path)).create_index(_schema(), indexname=INDEX_NAME))
 
-    def close(self) -> None:
-        """Nothing to release: every read opens (and closes) its own Whoosh reader."""
-
     # -- reading -----------------------------------------------------------------------------
 
     def doc_count(self) -> int:

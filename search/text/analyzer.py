@@ -92,7 +92,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .normalize import APOSTROPHES, HYPHEN_RE, HYPHENS, INVISIBLE, PART_RE, normalize
-from .stemmer import stem
+from .stemmer import CACHE_LIMIT, stem
 from .words import (
     LETTER_CONTEXT,
     LIST_CONJUNCTIONS,
@@ -159,7 +159,6 @@ class _Compound(NamedTuple):
 
 
 _Record = str | _Word | _Compound | None
-_CACHE_LIMIT = 200_000  # records (~150 bytes each) kept for repeated words
 _MISS = object()
 _CACHES: dict[bool, dict[str, _Record]] = {True: {}, False: {}}
 _NO_CONTEXT = (-2, False, False, False, 0)
@@ -290,7 +289,7 @@ def matches(text: str, wanted: Container[str]) -> list[Token]:
 
 def _scan(text: str, stem: bool, wanted: Container[str] | None) -> list[Token]:
     cache = _CACHES[stem]
-    if len(cache) >= _CACHE_LIMIT:
+    if len(cache) >= CACHE_LIMIT:
         cache.clear()
     get = cache.get
     out: list[Token] = []

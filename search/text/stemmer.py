@@ -9,8 +9,9 @@ from whoosh.lang.porter import stem as porter_stem
 
 from .words import STEM_EXCEPTIONS, VERBS
 
-#: Stems kept for repeated words before the cache is emptied.
-STEM_CACHE_LIMIT = 200_000
+#: Entries each of the analyser's caches keeps for repeated words before it is emptied
+#: (stems here; per-word records, ~150 bytes each, in the analyzer).
+CACHE_LIMIT = 200_000
 
 _PLURAL_US_BEFORE = frozenset("rtnlsmpgix")  # viruses, fetuses, sinuses, calluses, thymuses...
 # Compounds of singular -s words keep their s: prediabetes, interspecies, miniseries.
@@ -104,13 +105,13 @@ def stem(word: str) -> str:
         if nxt == result:
             break
         result = nxt
-    if len(_STEM_CACHE) >= STEM_CACHE_LIMIT:
+    if len(_STEM_CACHE) >= CACHE_LIMIT:
         _STEM_CACHE.clear()
     _STEM_CACHE[word] = result
     return result
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=CACHE_LIMIT)
 def broad_term(term: str) -> str:
     """Porter stem of an analysed term (digits and one-letter terms stay as they are): the
     ``broad`` field's terms, for recall on morphological variants."""

@@ -45,10 +45,14 @@ LIST_CONJUNCTIONS = frozenset({"and", "or", "to", "through", "nor"})
 _PACKAGE = __name__.rpartition(".")[0]  # search.text: the data files are in search/text/data
 
 
+def data_text(name: str) -> str:
+    """A file of this package's ``data`` folder, whole."""
+    return resources.files(_PACKAGE).joinpath("data").joinpath(name).read_text(encoding="utf-8")
+
+
 def data_lines(name: str) -> list[str]:
     """Non-empty, non-comment lines of a file in this package's ``data`` folder."""
-    text = resources.files(_PACKAGE).joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
+    return [s for s in (line.strip() for line in data_text(name).splitlines()) if s and not s.startswith("#")]
 
 
 def data_pairs(name: str) -> dict[str, str]:
@@ -66,8 +70,3 @@ VERBS: dict[str, frozenset[str]] = {}
 for _line in data_lines("verbs.txt"):
     _verb, *_only = _line.split()
     VERBS[_verb] = frozenset(_only or ("ing", "ed"))
-
-
-def data_text(name: str) -> str:
-    """A file of this package's ``data`` folder, whole."""
-    return resources.files(_PACKAGE).joinpath("data").joinpath(name).read_text(encoding="utf-8")
