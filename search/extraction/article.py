@@ -19,7 +19,7 @@ from .titles import choose_title
 from .urls import url_slug
 
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 def extract_article(html: str, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
@@ -49,13 +49,15 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
     meta = read_metadata(soup, url, page.itemprops)
     roots = _profile_body_nodes(page, soup, profile.body) if profile and profile.body else []
     roots = roots or main_content(page)
-    title, title_h1 = choose_title(meta, page, roots)
-    if profile is not None and profile.title:
-        chosen = soup.select_one(profile.title)
-        if chosen is not None and collapse(chosen.get_text(" ")):
-            title, title_h1 = collapse(chosen.get_text(" ")), page.nodes_by_id.get(id(chosen))
-    rendered = Renderer(page.nodes_by_id, title, title_h1).render(roots)
-    paragraphs = rendered.paragraphs
+    title, rendered = _render(page, soup, meta, profile, roots)
+    if not rendered.paragraphs:  # a second look: only navigation is furniture, <noscript> is read
+        page = Page(soup, relaxed=True)
+        roots = main_content(page)
+        title, rendered = _render(page, soup, meta, profile, roots)
+        if not rendered.paragraphs and page.root is not None:
+            roots = [page.root]
+            title, rendered = _render(page, soup, meta, profile, roots)
+    paragraphs = rendered.paragraphs or _description(meta)
     canonical = meta.get("canonical", "")
     return Article(
         id=url_slug(canonical or url or ""),
@@ -68,6 +70,24 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
         published=meta.get("published") or article_time(roots),
         modified=meta.get("modified", ""),
     )
+
+
+def _render(
+    page: Page, soup: BeautifulSoup, meta: dict[str, str], profile: SiteProfile | None, roots: list[Node]
+) -> tuple[str, Renderer]:
+    """The title, and the content roots rendered as paragraphs (the title's heading left out)."""
+    title, title_h1 = choose_title(meta, page, roots)
+    if profile is not None and profile.title:
+        chosen = soup.select_one(profile.title)
+        if chosen is not None and collapse(chosen.get_text(" ")):
+            title, title_h1 = collapse(chosen.get_text(" ")), page.nodes_by_id.get(id(chosen))
+    return title, Renderer(page.nodes_by_id, title, title_h1).render(roots)
+
+
+def _description(meta: dict[str, str]) -> list[str]:
+    """The last resort for a page whose body has no text (a script-built shell): its description."""
+    description = meta.get("description", "")
+    return [description] if description else []
 
 
 def _profile_body_nodes(page: Page, soup: BeautifulSoup, selector: str) -> list[Node]:

@@ -75,6 +75,14 @@ def furniture_kind(node: Node) -> str | None:
     return None
 
 
+def relaxed_furniture_kind(node: Node) -> str | None:
+    """The second look's furniture: only navigation by tag or ARIA role, for pages whose first
+    look found no content (class words and hidden marks can be wrong on a whole template)."""
+    if node.name == "nav" or attr(node.tag, "role").lower() in FURNITURE_ROLES:
+        return "other"
+    return None
+
+
 def _is_share_or_tag_link(tag: Tag) -> bool:
     if "tag" in attr(tag, "rel").lower().split():
         return True

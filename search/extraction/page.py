@@ -5,17 +5,18 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
-from .furniture import furniture_kind, heading_box_kind, may_be_heading
+from .furniture import furniture_kind, heading_box_kind, may_be_heading, relaxed_furniture_kind
 from .markup import attr, collapse
 from .nodes import Node, self_and_ancestors
-from .words import BODY_WORDS, HEADINGS, JUNK_TAGS, PARAGRAPH_MIN_CHARS
+from .words import BODY_WORDS, CONTAINER_TAGS, CONTROL_TAGS, HEADINGS, JUNK_TAGS, PARAGRAPH_MIN_CHARS
 
 
 class Page:
     """The page's element mirror, with text totals counted and page furniture marked."""
 
-    def __init__(self, soup: BeautifulSoup) -> None:
+    def __init__(self, soup: BeautifulSoup, *, relaxed: bool = False) -> None:
         body = soup.find("body")
+        self.relaxed = relaxed
         self.root_tag: Tag = body if isinstance(body, Tag) else soup
         self.nodes: list[Node] = []
         self.nodes_by_id: dict[int, Node] = {}  # each element's node, by id(element)
@@ -46,7 +47,7 @@ class Page:
                     if parent.in_link:
                         parent.own_link_chars += chars
                 continue
-            if not isinstance(element, Tag) or element.name in JUNK_TAGS and element is not self.root_tag:
+            if not isinstance(element, Tag) or element.name in JUNK_TAGS and self._is_junk(element):
                 continue
             node = Node(element, element.name, parent)
             nodes.append(node)
@@ -56,6 +57,21 @@ class Page:
             contents = element.contents
             if contents:
                 stack.extend((child, node) for child in reversed(contents))
+
+    def _is_junk(self, element: Tag) -> bool:
+        """True for an element whose content is never text: scripts, media, form controls...
+
+        Two are read after all: a form control holding whole blocks (a ``<button>`` left open
+        swallows the page in the parse tree: a label never holds paragraphs), and on the second
+        look ``<noscript>``, where script-built pages keep their server-rendered text.
+        """
+        if element is self.root_tag:
+            return False
+        if element.name == "noscript":
+            return not self.relaxed
+        if element.name in CONTROL_TAGS:
+            return element.find(CONTAINER_TAGS) is None
+        return True
 
     def _accumulate(self, respect_drop: bool) -> None:
         """Bottom-up totals: text, link text, commas, paragraph text, inline text of blocks."""
@@ -98,9 +114,9 @@ class Page:
                     node.region = parent.region
             if parent is None:
                 continue
-            kind = furniture_kind(node)
+            kind = relaxed_furniture_kind(node) if self.relaxed else furniture_kind(node)
             if kind is None:
-                if may_be_heading(node):
+                if not self.relaxed and may_be_heading(node):
                     self._mark_heading_section(node)
                 continue
             if kind in ("related", "pager"):

@@ -11,6 +11,9 @@ from .nodes import Node, self_and_ancestors
 from .page import Page, paragraph_score
 from .words import BODY_WORDS, HEADINGS, PARAGRAPH_MIN_CHARS, POSITIVE_WORDS
 
+#: How much more reading text and prose the declared main region must hold to be read whole.
+WIDEN_RATIO = 1.5
+
 
 def main_content(page: Page) -> list[Node]:
     """The main content container (and good siblings), in document order."""
@@ -20,11 +23,34 @@ def main_content(page: Page) -> list[Node]:
     if top is None:
         return [page.root]
     roots = _with_siblings(page, top)
+    wider = _declared_main(page, top)
+    if wider is not None:
+        return [wider]
     if roots == [top]:
         explicit = _explicit_container(page, top)
         if explicit is not None:
             return [explicit]
     return roots
+
+
+def _declared_main(page: Page, top: Node) -> Node | None:
+    """The page's declared main region (``<main>``, ``role="main"``) when it holds ``top`` and
+    much more reading text than it: a page made of sections (a service or product page, a
+    listing) is read whole, not only its wordiest section."""
+    for node in top.ancestors():
+        if node.drop:
+            return None
+        if node.name == "main" or attr(node.tag, "role").lower() == "main":
+            more_text = _reading_chars(node) > WIDEN_RATIO * _reading_chars(top)
+            more_prose = node.paragraph_chars > WIDEN_RATIO * top.paragraph_chars
+            if more_text and more_prose and node.link_density < 0.5:
+                return node
+            return None
+    return None
+
+
+def _reading_chars(node: Node) -> int:
+    return node.text_chars - node.link_chars
 
 
 def _explicit_container(page: Page, top: Node) -> Node | None:
@@ -99,7 +125,7 @@ def _is_explicit_container(node: Node) -> bool:
 def _good_sibling(sibling: Node, top: Node, top_class: str, threshold: float) -> bool:
     """Readability's sibling test: another section like the top one, or good prose paragraphs."""
     if top_class and sibling.name == top.name and attr(sibling.tag, "class") == top_class:
-        return _content_score(sibling) >= 6 and _looks_like_prose(sibling)  # same article, next section
+        return _content_score(sibling) >= 3 and _looks_like_prose(sibling)  # same article, next section
     if sibling.score is not None and sibling.score >= threshold:
         return _looks_like_prose(sibling)
     if not _is_leaf_paragraph(sibling) or sibling.text_chars == 0:

@@ -14,6 +14,10 @@ JUNK_TAGS = _words(
     "button input select textarea option optgroup datalist audio video source track map "
     "head title meta link base dialog"
 )
+#: Form controls among the junk: read when they hold whole blocks (an unclosed tag, see Page).
+CONTROL_TAGS = _words("button select")
+#: Elements a form control's label never holds.
+CONTAINER_TAGS = ("p", "article", "main", "section", "table", "ul", "ol", "h1", "h2", "h3")
 #: Elements that start and end a paragraph of their own.
 BLOCK_TAGS = _words(
     "address article aside blockquote body center dd details div dl dt fieldset figcaption "

@@ -1,0 +1,57 @@
+"""Extraction on pages that are not tidy articles: script-built shells, odd templates, forums, listings."""
+
+from __future__ import annotations
+
+from search.ingest.html import extract
+
+PROSE = (
+    "Iron deficiency is common in pregnancy, and the tiredness it brings is easy to mistake for "
+    "the ordinary fatigue of the first months. A simple blood test tells the two apart."
+)
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<!doctype html><html><head><title>Iron in pregnancy</title>{head}</head><body>{body}</body></html>"
+
+
+def test_text_served_only_inside_noscript_is_read() -> None:
+    """A script-built page keeps its server-rendered text in <noscript>: read it when nothing else is there."""
+    html = _page(
+        '<div id="app"></div><noscript><div role="main"><h1>Iron in pregnancy</h1>'
+        f"<div class='post'><p>{PROSE}</p><p>{PROSE}</p></div></div></noscript>"
+    )
+    assert PROSE in extract(html).body
+
+
+def test_noscript_is_not_read_when_the_page_has_content() -> None:
+    html = _page(f"<article><p>{PROSE}</p></article><noscript><p>Please enable JavaScript to view the comments.</p></noscript>")
+    body = extract(html).body
+    assert PROSE in body and "JavaScript" not in body
+
+
+def test_a_template_whose_every_block_looks_like_furniture_still_yields_its_text() -> None:
+    """Class words can be wrong on a whole template (every block a "widget"): a second look reads it."""
+    widgets = "".join(f'<div class="builder-widget"><div class="widget-content"><p>{PROSE} ({n})</p></div></div>'
+                      for n in range(3))
+    body = extract(_page(f'<nav><a href="/">Home</a> <a href="/about">About</a></nav>{widgets}')).body
+    assert f"{PROSE} (0)" in body and f"{PROSE} (2)" in body
+    assert "About" not in body  # navigation stays out even on the second look
+
+
+def test_an_unclosed_button_does_not_swallow_the_page() -> None:
+    """lxml nests the rest of the page inside a <button> left open; a control never holds paragraphs."""
+    html = _page(f'<header role="banner"><button class="menu">Menu<main><article><p>{PROSE}</p><p>{PROSE}</p>'
+                 "</article></main></header>")
+    assert PROSE in extract(html).body
+
+
+def test_a_script_shell_falls_back_to_its_description() -> None:
+    head = f'<meta name="description" content="{PROSE}">'
+    article = extract(_page('<div id="root"></div><script>render()</script>', head))
+    assert article.body == PROSE
+
+
+def test_a_page_with_readable_text_never_has_an_empty_body() -> None:
+    for body in (f"<footer><p>{PROSE}</p></footer>", f'<div class="sidebar">{PROSE}</div>',
+                 f'<div hidden><p>{PROSE}</p></div><span>{PROSE[:40]}</span>'):
+        assert extract(_page(body)).body, body
