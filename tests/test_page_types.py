@@ -55,3 +55,22 @@ def test_a_page_with_readable_text_never_has_an_empty_body() -> None:
     for body in (f"<footer><p>{PROSE}</p></footer>", f'<div class="sidebar">{PROSE}</div>',
                  f'<div hidden><p>{PROSE}</p></div><span>{PROSE[:40]}</span>'):
         assert extract(_page(body)).body, body
+
+
+def test_a_first_look_that_finds_a_scrap_of_a_wordy_page_gets_a_second_look() -> None:
+    """The article sits in a wrapper a class word marks as furniture; what is left is a byline."""
+    html = _page(f'<p>Posted by the clinic team on a Monday morning</p><div class="layout-with-sidebar">'
+                 f"<h2>What the test shows</h2><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div>")
+    assert extract(html).body.count(PROSE) == 3
+
+
+def test_comments_stay_out_on_the_second_look_unless_they_are_the_page() -> None:
+    """Comments beside the article stay out; a thread of replies holding most of the text is kept
+    (on a forum page the replies are what the page is for)."""
+    html = _page(f'<div class="layout-with-sidebar"><p>{PROSE}</p><p>{PROSE}</p></div>'
+                 f'<section class="comments"><p>{PROSE.upper()}</p></section>')
+    body = extract(html).body
+    assert PROSE in body and PROSE.upper() not in body
+    thread = _page(f'<div class="layout-with-sidebar"><p>{PROSE[:60]}</p></div>'
+                   f'<section class="replies"><p>{PROSE.upper()}</p><p>{PROSE.upper()}</p></section>')
+    assert PROSE.upper() in extract(thread).body

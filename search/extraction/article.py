@@ -20,6 +20,10 @@ from .urls import url_slug
 
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
 EXTRACTOR_VERSION = "3"
+#: A first look that renders less than this share of the page's paragraph text gets a second look,
+SECOND_LOOK_SHARE = 0.2
+#: whose result is taken when it holds this many times more text.
+SECOND_LOOK_GAIN = 2.0
 
 
 def extract_article(html: str, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
@@ -50,13 +54,17 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
     roots = _profile_body_nodes(page, soup, profile.body) if profile and profile.body else []
     roots = roots or main_content(page)
     title, rendered = _render(page, soup, meta, profile, roots)
-    if not rendered.paragraphs:  # a second look: only navigation is furniture, <noscript> is read
-        page = Page(soup, relaxed=True)
-        roots = main_content(page)
-        title, rendered = _render(page, soup, meta, profile, roots)
-        if not rendered.paragraphs and page.root is not None:
-            roots = [page.root]
-            title, rendered = _render(page, soup, meta, profile, roots)
+    found = _chars(rendered)
+    if found < SECOND_LOOK_SHARE * page.page_paragraph_chars or not found:
+        # a second look: only navigation and the surest furniture words count, <noscript> is read
+        second_page = Page(soup, relaxed=True)
+        second_roots = main_content(second_page)
+        second_title, second = _render(second_page, soup, meta, profile, second_roots)
+        if not second.paragraphs and second_page.root is not None:
+            second_roots = [second_page.root]
+            second_title, second = _render(second_page, soup, meta, profile, second_roots)
+        if _chars(second) > SECOND_LOOK_GAIN * found:
+            page, roots, title, rendered = second_page, second_roots, second_title, second
     paragraphs = rendered.paragraphs or _description(meta)
     canonical = meta.get("canonical", "")
     return Article(
@@ -82,6 +90,10 @@ def _render(
         if chosen is not None and collapse(chosen.get_text(" ")):
             title, title_h1 = collapse(chosen.get_text(" ")), page.nodes_by_id.get(id(chosen))
     return title, Renderer(page.nodes_by_id, title, title_h1).render(roots)
+
+
+def _chars(rendered: Renderer) -> int:
+    return sum(len(paragraph) for paragraph in rendered.paragraphs)
 
 
 def _description(meta: dict[str, str]) -> list[str]:

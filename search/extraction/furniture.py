@@ -17,6 +17,7 @@ from .words import (
     RELATED_WORDS,
     SOCIAL_WORDS,
     STRONG_WORDS,
+    SURE_WORDS,
     WEAK_WORDS,
 )
 
@@ -76,10 +77,14 @@ def furniture_kind(node: Node) -> str | None:
 
 
 def relaxed_furniture_kind(node: Node) -> str | None:
-    """The second look's furniture: only navigation by tag or ARIA role, for pages whose first
-    look found no content (class words and hidden marks can be wrong on a whole template)."""
+    """The second look's furniture, for pages whose first look found little: navigation by tag
+    or ARIA role and the surest class words (ads, comments, related boxes, pagers). Other class
+    words and hidden marks can be wrong on a whole template (responsive and script-shown copies)."""
     if node.name == "nav" or attr(node.tag, "role").lower() in FURNITURE_ROLES:
         return "other"
+    words = node.class_words
+    if words & SURE_WORDS:
+        return "related" if words & RELATED_WORDS else "pager" if words & PAGER_WORDS else "other"
     return None
 
 

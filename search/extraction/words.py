@@ -57,6 +57,11 @@ STRONG_WORDS = _words(
     "sidebar popup modal skiplink skiplinks screenreader sronly visuallyhidden "
     "hidden hide invisible mostread mostpopular trending gallery slideshow carousel lightbox"
 ) | RELATED_WORDS | PAGER_WORDS | COMMENT_WORDS
+#: The strong words still trusted on a second look (see search.extraction.article).
+SURE_WORDS = _words(
+    "ad ads advert advertisement adslot adunit sponsored cookie cookies consent gdpr newsletter "
+    "subscribe share sharing sharebar breadcrumb breadcrumbs"
+) | RELATED_WORDS | PAGER_WORDS | COMMENT_WORDS
 WEAK_WORDS = _words(
     "header footer nav navbar navigation menu masthead toolbar widget widgets meta "
     "dateline timestamp date rail banner topbar credit credits tag caption disclaimer "
