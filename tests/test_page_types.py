@@ -74,3 +74,27 @@ def test_comments_stay_out_on_the_second_look_unless_they_are_the_page() -> None
     thread = _page(f'<div class="layout-with-sidebar"><p>{PROSE[:60]}</p></div>'
                    f'<section class="replies"><p>{PROSE.upper()}</p><p>{PROSE.upper()}</p></section>')
     assert PROSE.upper() in extract(thread).body
+
+
+def _cards(count: int) -> str:
+    return "".join(
+        f'<div class="card"><h3><a href="/clinics/{n}">Walk-in clinic number {n}</a></h3>'
+        f"<p>Open weekdays, no appointment needed; blood tests on site.</p><span>From ${20 + n}</span></div>"
+        for n in range(count)
+    )
+
+
+def test_a_listing_is_read_as_its_records_with_their_titles() -> None:
+    """A page of cards (title link, short text, price) is read card by card, the title links kept."""
+    html = _page(f'<p>Find care near you, with short waits.</p><div class="results">{_cards(6)}</div>'
+                 '<ul class="menu"><li><a href="/a">About us</a></li><li><a href="/b">Careers</a></li></ul>')
+    body = extract(html).body
+    for n in range(6):
+        assert f"Walk-in clinic number {n}" in body and f"From ${20 + n}" in body
+    assert "Careers" not in body
+
+
+def test_three_cards_are_not_a_list_and_an_article_keeps_its_prose() -> None:
+    html = _page(f"<article><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></article><aside>{_cards(3)}</aside>")
+    body = extract(html).body
+    assert body.count(PROSE) == 3 and "Walk-in clinic" not in body

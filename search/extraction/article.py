@@ -13,6 +13,7 @@ from .metadata import article_time, page_url, read_metadata
 from .nodes import Node
 from .page import Page
 from .profiles import SiteProfile, find_profile
+from .records import RecordList, record_ids, record_lists
 from .rendering import Renderer
 from .scoring import main_content
 from .titles import choose_title
@@ -52,17 +53,19 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
     page = Page(soup)
     meta = read_metadata(soup, url, page.itemprops)
     roots = _profile_body_nodes(page, soup, profile.body) if profile and profile.body else []
-    roots = roots or main_content(page)
-    title, rendered = _render(page, soup, meta, profile, roots)
+    lists = record_lists(page)
+    roots = roots or main_content(page, lists)
+    title, rendered = _render(page, soup, meta, profile, roots, lists)
     found = _chars(rendered)
     if found < SECOND_LOOK_SHARE * page.page_paragraph_chars or not found:
         # a second look: only navigation and the surest furniture words count, <noscript> is read
         second_page = Page(soup, relaxed=True)
-        second_roots = main_content(second_page)
-        second_title, second = _render(second_page, soup, meta, profile, second_roots)
+        second_lists = record_lists(second_page)
+        second_roots = main_content(second_page, second_lists)
+        second_title, second = _render(second_page, soup, meta, profile, second_roots, second_lists)
         if not second.paragraphs and second_page.root is not None:
             second_roots = [second_page.root]
-            second_title, second = _render(second_page, soup, meta, profile, second_roots)
+            second_title, second = _render(second_page, soup, meta, profile, second_roots, second_lists)
         if _chars(second) > SECOND_LOOK_GAIN * found:
             page, roots, title, rendered = second_page, second_roots, second_title, second
     paragraphs = rendered.paragraphs or _description(meta)
@@ -81,7 +84,8 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
 
 
 def _render(
-    page: Page, soup: BeautifulSoup, meta: dict[str, str], profile: SiteProfile | None, roots: list[Node]
+    page: Page, soup: BeautifulSoup, meta: dict[str, str], profile: SiteProfile | None, roots: list[Node],
+    lists: list[RecordList],
 ) -> tuple[str, Renderer]:
     """The title, and the content roots rendered as paragraphs (the title's heading left out)."""
     title, title_h1 = choose_title(meta, page, roots)
@@ -89,7 +93,7 @@ def _render(
         chosen = soup.select_one(profile.title)
         if chosen is not None and collapse(chosen.get_text(" ")):
             title, title_h1 = collapse(chosen.get_text(" ")), page.nodes_by_id.get(id(chosen))
-    return title, Renderer(page.nodes_by_id, title, title_h1).render(roots)
+    return title, Renderer(page.nodes_by_id, title, title_h1, record_ids(lists)).render(roots)
 
 
 def _chars(rendered: Renderer) -> int:

@@ -31,6 +31,10 @@ _PROMO_PARAGRAPH = re.compile(
 )
 
 
+#: The block name a record's blocks are rendered under (see search.extraction.records).
+RECORD = "record"
+
+
 class Renderer:
     """Renders content roots as paragraphs, skipping furniture and filtering link teasers.
 
@@ -38,8 +42,12 @@ class Renderer:
     so that "Related: ..." teaser lines can be dropped and their links typed as related.
     """
 
-    def __init__(self, nodes_by_id: dict[int, Node], title: str = "", title_h1: Node | None = None) -> None:
+    def __init__(
+        self, nodes_by_id: dict[int, Node], title: str = "", title_h1: Node | None = None,
+        records: frozenset[int] = frozenset(),
+    ) -> None:
         self.nodes_by_id = nodes_by_id
+        self.records = records  # id() of the elements that are records of a list (a card's title link is content)
         self._title_lower = title.lower()
         self._title_h1 = title_h1
         self.paragraphs: list[str] = []
@@ -81,7 +89,8 @@ class Renderer:
                 continue
             if name in BLOCK_TAGS:
                 self._end_paragraph()
-                self._open_blocks.append(name)
+                in_record = id(element) in self.records or self._open_blocks[-1] == RECORD
+                self._open_blocks.append(RECORD if in_record else name)
                 stack.append((element, "block"))
             elif name in CELL_TAGS:
                 stack.append((element, "cell"))
@@ -119,7 +128,7 @@ def _judge_paragraph(text: str, link_chars: int, block: str) -> str:
     link_ratio = link_chars / max(len(text), 1)
     if link_ratio >= 0.3 and len(text) < 300 and _TEASER_LABEL.match(text):
         return "related"
-    if link_ratio >= 0.8 and block not in ("li", "td", "th", "dd") and len(text.split()) <= 15:
+    if link_ratio >= 0.8 and block not in ("li", "td", "th", "dd", RECORD) and len(text.split()) <= 15:
         return "drop"  # a stray link line ("See the gallery", a teaser headline)
     return "keep"
 

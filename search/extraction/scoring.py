@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bs4.element import Tag
 
 from .markup import attr
 from .nodes import Node, self_and_ancestors
 from .page import Page, paragraph_score
+from .records import RecordList
 from .words import BODY_WORDS, HEADINGS, PARAGRAPH_MIN_CHARS, POSITIVE_WORDS
 
 #: How much more reading text and prose the declared main region must hold to be read whole.
 WIDEN_RATIO = 1.5
+#: How much more reading text a list of records must hold than the prose container to replace it.
+RECORDS_RATIO = 1.5
 
 
-def main_content(page: Page) -> list[Node]:
-    """The main content container (and good siblings), in document order."""
+def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
+    """The main content container (and good siblings), in document order.
+
+    ``lists`` are the page's lists of records (:func:`~search.extraction.records.record_lists`):
+    the one holding the most reading text replaces a prose container holding much less.
+    """
     if page.root is None:
         return []
     top = _top_candidate(page)
@@ -25,7 +33,16 @@ def main_content(page: Page) -> list[Node]:
     roots = _with_siblings(page, top)
     wider = _declared_main(page, top)
     if wider is not None:
-        return [wider]
+        roots = [wider]
+    records = max(lists, key=lambda r: r.reading_chars) if lists else None
+    if (
+        records is not None
+        and records.reading_chars > RECORDS_RATIO * sum(_reading_chars(r) for r in roots)
+        and not any(records.parent.is_inside(r) for r in roots)
+    ):
+        return [records.parent]
+    if wider is not None:
+        return roots
     if roots == [top]:
         explicit = _explicit_container(page, top)
         if explicit is not None:

@@ -1,0 +1,63 @@
+"""Repeated records: the cards of a listing, a shop's products, a forum's posts, found by their shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bs4.element import Tag
+
+from .markup import attr
+from .nodes import Node
+from .page import Page
+
+#: Fewest siblings of one shape that make a list of records.
+MIN_RECORDS = 4
+#: Fewest characters of text a record holds on average (a menu's items hold a word or two).
+MIN_RECORD_CHARS = 40
+#: Most of a list's text that may be link text (cards link their titles; menus are all links).
+MAX_LINK_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """A container and its children of one shape (tag and class), in document order."""
+
+    parent: Node
+    records: tuple[Node, ...]
+
+    @property
+    def reading_chars(self) -> int:
+        return sum(r.text_chars - r.link_chars for r in self.records)
+
+    @property
+    def text_chars(self) -> int:
+        return sum(r.text_chars for r in self.records)
+
+
+def record_lists(page: Page) -> list[RecordList]:
+    """Every container with at least MIN_RECORDS element children of one shape holding text."""
+    found: list[RecordList] = []
+    for node in page.nodes:
+        if node.drop or not node.has_blocks or node.text_chars < MIN_RECORDS * MIN_RECORD_CHARS:
+            continue
+        groups: dict[tuple[str, str], list[Node]] = {}
+        for child in node.tag.children:
+            if not isinstance(child, Tag):
+                continue
+            record = page.nodes_by_id.get(id(child))
+            if record is None or record.drop or record.text_chars == 0:
+                continue
+            groups.setdefault((record.name, attr(child, "class")), []).append(record)
+        for members in groups.values():
+            if len(members) < MIN_RECORDS:
+                continue
+            text = sum(m.text_chars for m in members)
+            links = sum(m.link_chars for m in members)
+            if text >= MIN_RECORD_CHARS * len(members) and links <= MAX_LINK_SHARE * text:
+                found.append(RecordList(node, tuple(members)))
+    return found
+
+
+def record_ids(lists: list[RecordList]) -> frozenset[int]:
+    """``id()`` of every record's element, for the renderer."""
+    return frozenset(id(record.tag) for found in lists for record in found.records)
