@@ -15,8 +15,8 @@ from .words import BODY_WORDS, HEADINGS, PARAGRAPH_MIN_CHARS, POSITIVE_WORDS
 
 #: How much more reading text and prose the declared main region must hold to be read whole.
 WIDEN_RATIO = 1.5
-#: How much more reading text a list of records must hold than the prose container to replace it.
-RECORDS_RATIO = 1.5
+#: How many times the reading text of the prose container a list of records must hold to replace it.
+RECORDS_RATIO = 1.0
 
 
 def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
