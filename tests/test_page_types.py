@@ -98,3 +98,15 @@ def test_three_cards_are_not_a_list_and_an_article_keeps_its_prose() -> None:
     html = _page(f"<article><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></article><aside>{_cards(3)}</aside>")
     body = extract(html).body
     assert body.count(PROSE) == 3 and "Walk-in clinic" not in body
+
+
+def test_a_box_of_wordy_teasers_does_not_replace_the_article_beside_it() -> None:
+    """Teaser cards (each a link and a blurb) holding a little more text than the article are not the page."""
+    teasers = "".join(
+        f'<div class="teaser"><a href="/more/{n}">Further reading {n}</a><p>{PROSE[:70]}</p></div>'
+        for n in range(17)
+    )
+    html = _page(f"<div><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div>"
+                 f"<div>{teasers}</div>")
+    body = extract(html).body
+    assert body.count(PROSE) == 6 and "Further reading" not in body

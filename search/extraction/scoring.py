@@ -17,6 +17,10 @@ from .words import BODY_WORDS, HEADINGS, PARAGRAPH_MIN_CHARS, POSITIVE_WORDS
 WIDEN_RATIO = 1.5
 #: How many times the reading text of the prose container a list of records must hold to replace it.
 RECORDS_RATIO = 1.0
+#: ... and a list of teasers (every record a link) the reading text of prose that is an article.
+TEASERS_RATIO = 2.0
+#: Paragraph text of prose that reads as an article.
+ARTICLE_CHARS = 1000
 
 
 def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
@@ -37,7 +41,7 @@ def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
     records = max(lists, key=lambda r: r.reading_chars) if lists else None
     if (
         records is not None
-        and records.reading_chars > RECORDS_RATIO * sum(_reading_chars(r) for r in roots)
+        and records.reading_chars > _records_ratio(records, roots) * sum(_reading_chars(r) for r in roots)
         and not any(records.parent.is_inside(r) for r in roots)
     ):
         return [records.parent]
@@ -48,6 +52,16 @@ def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
         if explicit is not None:
             return [explicit]
     return roots
+
+
+def _records_ratio(records: RecordList, roots: list[Node]) -> float:
+    """How many times the prose's reading text the records must hold to replace it: more when
+    every record links somewhere (teasers) and the prose reads as an article (several
+    paragraphs, ARTICLE_CHARS of them); a box of teasers beside an article is not the page."""
+    paragraphs = sum(r.paragraph_count for r in roots)
+    article = paragraphs >= 3 and sum(r.paragraph_chars for r in roots) >= ARTICLE_CHARS
+    teasers = all(record.link_chars > 0 for record in records.records)
+    return TEASERS_RATIO if article and teasers else RECORDS_RATIO
 
 
 def _declared_main(page: Page, top: Node) -> Node | None:
