@@ -110,3 +110,20 @@ def test_a_box_of_wordy_teasers_does_not_replace_the_article_beside_it() -> None
                  f"<div>{teasers}</div>")
     body = extract(html).body
     assert body.count(PROSE) == 6 and "Further reading" not in body
+
+
+def test_a_page_of_headline_links_is_read_as_a_listing() -> None:
+    """Records that are nearly all link text count when their links read as titles."""
+    items = "".join(f'<li class="story"><a href="/s/{n}">Story number {n}: what the new blood pressure advice means</a>'
+                    f' <span>{n} hours ago</span></li>' for n in range(8))
+    body = extract(_page(f'<p>Latest.</p><ol class="stories">{items}</ol>')).body
+    assert all(f"Story number {n}:" in body for n in range(8))
+
+
+def test_columns_of_short_links_do_not_replace_a_short_article() -> None:
+    """A footer directory (columns of one-word links) is not a listing, however much text it has."""
+    columns = "".join('<div class="col">' + " ".join(f'<a href="/{n}/{m}">Section {m}</a>' for m in range(12))
+                      + "</div>" for n in range(5))
+    html = _page(f"<div><p>{PROSE}</p></div><div class='directory'>{columns}</div>")
+    body = extract(html).body
+    assert PROSE in body and "Section 3" not in body

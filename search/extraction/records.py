@@ -15,7 +15,13 @@ MIN_RECORDS = 4
 #: Fewest characters of text a record holds on average (a menu's items hold a word or two).
 MIN_RECORD_CHARS = 40
 #: Most of a list's text that may be link text (cards link their titles; menus are all links).
-MAX_LINK_SHARE = 0.8
+MAX_LINK_SHARE = 1.0
+#: A list whose text is mostly links (above this share) is a list of cards only when its links
+#: read as titles, MIN_TITLE_CHARS long on average (a menu's or a directory's links are a word or two).
+LINKED_SHARE = 0.8
+MIN_TITLE_CHARS = 25
+#: What a character of link text in a record counts for, beside one of plain text.
+LINK_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,12 @@ class RecordList:
     @property
     def reading_chars(self) -> int:
         return sum(r.text_chars - r.link_chars for r in self.records)
+
+    @property
+    def weight(self) -> float:
+        """Reading text, plus link text at LINK_WEIGHT (a card's title is a link, and content)."""
+        links = sum(r.link_chars for r in self.records)
+        return self.text_chars - links + LINK_WEIGHT * links
 
     @property
     def text_chars(self) -> int:
@@ -53,9 +65,16 @@ def record_lists(page: Page) -> list[RecordList]:
                 continue
             text = sum(m.text_chars for m in members)
             links = sum(m.link_chars for m in members)
-            if text >= MIN_RECORD_CHARS * len(members) and links <= MAX_LINK_SHARE * text:
-                found.append(RecordList(node, tuple(members)))
+            if text < MIN_RECORD_CHARS * len(members) or links > MAX_LINK_SHARE * text:
+                continue
+            if links > LINKED_SHARE * text and links < MIN_TITLE_CHARS * _anchors(members):
+                continue  # columns of short links: a directory or a menu, not cards
+            found.append(RecordList(node, tuple(members)))
     return found
+
+
+def _anchors(members: list[Node]) -> int:
+    return sum(len(member.tag.find_all("a", href=True)) for member in members)
 
 
 def record_ids(lists: list[RecordList]) -> frozenset[int]:

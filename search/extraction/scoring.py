@@ -38,10 +38,10 @@ def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
     wider = _declared_main(page, top)
     if wider is not None:
         roots = [wider]
-    records = max(lists, key=lambda r: r.reading_chars) if lists else None
+    records = max(lists, key=lambda r: r.weight) if lists else None
     if (
         records is not None
-        and records.reading_chars > _records_ratio(records, roots) * sum(_reading_chars(r) for r in roots)
+        and records.weight > _records_ratio(records, roots) * sum(_reading_chars(r) for r in roots)
         and not any(records.parent.is_inside(r) for r in roots)
     ):
         return [records.parent]
