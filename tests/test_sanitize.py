@@ -32,6 +32,8 @@ UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
         ("link \x1b]8;;https://evil.example\x1b\\text\x1b]8;;\x1b\\", "link text"),
         ("8-bit \x9b31mred\x9b0m", "8-bit red"),
         ("osc 8-bit \x9d0;t\x9c end", "osc 8-bit  end"),
+        # UTF-8 quotes read as Latin-1: the C1 bytes go, the sentence between them stays
+        ("said \xe2\x80\x9dthe rest of a sentence \xe2\x80\x9cquoted", "said \xe2the rest of a sentence \xe2quoted"),
         ("keypad \x1b= mode", "keypad  mode"),
         ("bell\x07 nul\x00 del\x7f", "bell nul del"),
         ("vt\x0bff\x0c", "vt ff "),

@@ -29,9 +29,13 @@ URL_SCHEMES = frozenset({"http", "https", "ftp", "file"})
 # Terminal escape sequences are removed whole, so no "[2J" or "]0;title" is left behind.
 # CSI (ESC [ or 8-bit CSI), OSC and the other string controls up to their terminator (within
 # 4,096 characters: an unterminated one loses only its introducer), then two-character escapes.
+# An 8-bit string control takes its payload along only when that has no spaces: UTF-8 quotes
+# read as Latin-1 ("\u201d" is "\xe2\x80\x9d") open and close one around a sentence, which must
+# stay (the C1 controls themselves always go, so what is left is inert text).
 _ESCAPE_SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c\s]{0,4096}(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
 #: Characters text must not keep: C0 controls but tab and newline, DEL, C1 controls, surrogates.
