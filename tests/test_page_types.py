@@ -10,6 +10,11 @@ PROSE = (
 )
 
 
+def _prose(count: int) -> str:
+    """``count`` paragraphs of prose, each different (exact repeats are left out as copies)."""
+    return "".join(f"<p>{PROSE} ({n})</p>" for n in range(count))
+
+
 def _page(body: str, head: str = "") -> str:
     return f"<!doctype html><html><head><title>Iron in pregnancy</title>{head}</head><body>{body}</body></html>"
 
@@ -60,7 +65,7 @@ def test_a_page_with_readable_text_never_has_an_empty_body() -> None:
 def test_a_first_look_that_finds_a_scrap_of_a_wordy_page_gets_a_second_look() -> None:
     """The article sits in a wrapper a class word marks as furniture; what is left is a byline."""
     html = _page(f'<p>Posted by the clinic team on a Monday morning</p><div class="layout-with-sidebar">'
-                 f"<h2>What the test shows</h2><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div>")
+                 f"<h2>What the test shows</h2>{_prose(3)}</div>")
     assert extract(html).body.count(PROSE) == 3
 
 
@@ -95,7 +100,7 @@ def test_a_listing_is_read_as_its_records_with_their_titles() -> None:
 
 
 def test_three_cards_are_not_a_list_and_an_article_keeps_its_prose() -> None:
-    html = _page(f"<article><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></article><aside>{_cards(3)}</aside>")
+    html = _page(f"<article>{_prose(3)}</article><aside>{_cards(3)}</aside>")
     body = extract(html).body
     assert body.count(PROSE) == 3 and "Walk-in clinic" not in body
 
@@ -106,8 +111,7 @@ def test_a_box_of_wordy_teasers_does_not_replace_the_article_beside_it() -> None
         f'<div class="teaser"><a href="/more/{n}">Further reading {n}</a><p>{PROSE[:70]}</p></div>'
         for n in range(17)
     )
-    html = _page(f"<div><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div>"
-                 f"<div>{teasers}</div>")
+    html = _page(f"<div>{_prose(6)}</div><div>{teasers}</div>")
     body = extract(html).body
     assert body.count(PROSE) == 6 and "Further reading" not in body
 
@@ -127,3 +131,11 @@ def test_columns_of_short_links_do_not_replace_a_short_article() -> None:
     html = _page(f"<div><p>{PROSE}</p></div><div class='directory'>{columns}</div>")
     body = extract(html).body
     assert PROSE in body and "Section 3" not in body
+
+
+def test_a_responsive_copy_of_a_paragraph_is_left_out_but_short_repeats_stay() -> None:
+    html = _page(f"<article><p>{PROSE}</p>{_prose(2)}<p>{PROSE}</p>"
+                 "<ul><li>Yes, at any pharmacy</li><li>No, not needed</li><li>Yes, at any pharmacy</li></ul></article>")
+    body = extract(html).body
+    paragraphs = body.split("\n\n")
+    assert paragraphs.count(PROSE) == 1 and paragraphs.count("Yes, at any pharmacy") == 2

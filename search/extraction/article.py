@@ -21,6 +21,8 @@ from .urls import url_slug
 
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
 EXTRACTOR_VERSION = "3"
+#: Repeats of a paragraph this long (in words) are copies of it, left out.
+COPY_MIN_WORDS = 8
 #: A first look that renders less than this share of the page's paragraph text gets a second look,
 SECOND_LOOK_SHARE = 0.2
 #: whose result is taken when it holds this many times more text.
@@ -68,7 +70,7 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
             second_title, second = _render(second_page, soup, meta, profile, second_roots, second_lists)
         if _chars(second) > SECOND_LOOK_GAIN * found:
             page, roots, title, rendered = second_page, second_roots, second_title, second
-    paragraphs = rendered.paragraphs or _description(meta)
+    paragraphs = _without_copies(rendered.paragraphs) or _description(meta)
     canonical = meta.get("canonical", "")
     return Article(
         id=url_slug(canonical or url or ""),
@@ -94,6 +96,20 @@ def _render(
         if chosen is not None and collapse(chosen.get_text(" ")):
             title, title_h1 = collapse(chosen.get_text(" ")), page.nodes_by_id.get(id(chosen))
     return title, Renderer(page.nodes_by_id, title, title_h1, record_ids(lists)).render(roots)
+
+
+def _without_copies(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without exact repeats of an earlier one of COPY_MIN_WORDS or more words:
+    responsive templates carry a desktop and a mobile copy of the same block."""
+    seen: set[str] = set()
+    kept = []
+    for paragraph in paragraphs:
+        if paragraph in seen:
+            continue
+        if paragraph.count(" ") + 1 >= COPY_MIN_WORDS:
+            seen.add(paragraph)
+        kept.append(paragraph)
+    return kept
 
 
 def _chars(rendered: Renderer) -> int:
