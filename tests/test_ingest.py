@@ -305,7 +305,7 @@ def test_teaser_and_promo_lines_inside_the_body() -> None:
 def test_a_hidden_copy_of_the_article_body_is_ignored() -> None:
     text = "The visible article, about vitamin D, sunlight, diet and supplements, matters."
     html = (
-        f'<html><body><div itemprop="articleBody"><p>{text}</p><p>{text}</p></div>'
+        f'<html><body><div itemprop="articleBody"><p>{text}</p><p>{text} Twice.</p></div>'
         f'<div style="display: none"><div itemprop="articleBody"><p>HIDDEN COPY {text}</p></div></div>'
         "</body></html>"
     )
