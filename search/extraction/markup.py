@@ -16,7 +16,7 @@ def parse_html(html: str) -> BeautifulSoup:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(_CONTROL_CHARS.sub("", html), "lxml")
+        return BeautifulSoup(_CONTROL_CHARS.sub("", html), "lxml", multi_valued_attributes=None)
 
 
 def collapse(text: str) -> str:

@@ -63,6 +63,9 @@ def read_metadata(soup: BeautifulSoup, url: str | None, itemprops: dict[str, Tag
     return meta
 
 
+_HEAD_TAG_NAMES = frozenset(("meta", "link", "base", "title", "script"))
+
+
 class _HeadTags:
     """``<meta>``, ``<title>``, canonical ``<link>``, ``<base>`` and JSON-LD, found in one pass."""
 
@@ -70,8 +73,9 @@ class _HeadTags:
         self.props: dict[str, str] = {}
         self.title = self.canonical = self.base = ""
         self.jsonld: list[str] = []
-        for tag in soup.find_all(("meta", "link", "base", "title", "script")):
-            getattr(self, f"_read_{tag.name}")(tag)
+        for element in soup.descendants:  # a plain walk: find_all's matching costs more than the page
+            if type(element) is Tag and element.name in _HEAD_TAG_NAMES:
+                getattr(self, f"_read_{element.name}")(element)
 
     def _read_meta(self, tag: Tag) -> None:
         key = attr(tag, "property") or attr(tag, "name") or attr(tag, "itemprop")
