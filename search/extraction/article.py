@@ -39,9 +39,15 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
     2. mark page furniture (navigation, ads, share bars, comments, related boxes, pagers,
        hidden elements...) by tag, ARIA role and class/id *words*;
     3. score text blocks the way Readability does (text length, commas, link density,
-       structural cues) to find the main content container plus its good siblings;
-    4. render that container as paragraphs and classify every link as prev, next, related
-       or body.
+       structural cues) to find the main content container plus its good siblings; a declared
+       ``<main>`` holding much more is read whole, and a list of repeated records (cards,
+       products, posts: :mod:`search.extraction.records`) holding more replaces it;
+    4. render that container as paragraphs (exact copies of a long paragraph left out) and
+       classify every link as prev, next, related or body.
+
+    A first look that finds little of the page's text gets a second one that trusts only the
+    surest furniture and reads ``<noscript>``; then the whole body, then the description, so
+    a page with readable text never has an empty body.
 
     A site profile matching the page's canonical URL (else ``url``) overrides the generic
     choices of title and body and drops the elements it names (see :mod:`search.extraction.profiles`).

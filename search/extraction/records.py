@@ -14,8 +14,6 @@ from .page import Page
 MIN_RECORDS = 4
 #: Fewest characters of text a record holds on average (a menu's items hold a word or two).
 MIN_RECORD_CHARS = 40
-#: Most of a list's text that may be link text (cards link their titles; menus are all links).
-MAX_LINK_SHARE = 1.0
 #: A list whose text is mostly links (above this share) is a list of cards only when its links
 #: read as titles, MIN_TITLE_CHARS long on average (a menu's or a directory's links are a word or two).
 LINKED_SHARE = 0.8
@@ -30,10 +28,6 @@ class RecordList:
 
     parent: Node
     records: tuple[Node, ...]
-
-    @property
-    def reading_chars(self) -> int:
-        return sum(r.text_chars - r.link_chars for r in self.records)
 
     @property
     def weight(self) -> float:
@@ -65,7 +59,7 @@ def record_lists(page: Page) -> list[RecordList]:
                 continue
             text = sum(m.text_chars for m in members)
             links = sum(m.link_chars for m in members)
-            if text < MIN_RECORD_CHARS * len(members) or links > MAX_LINK_SHARE * text:
+            if text < MIN_RECORD_CHARS * len(members):
                 continue
             if links > LINKED_SHARE * text and links < MIN_TITLE_CHARS * _anchors(members):
                 continue  # columns of short links: a directory or a menu, not cards
