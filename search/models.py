@@ -221,6 +221,8 @@ class IndexReport:
     #: files left out on purpose (symbolic links not followed, loops, named pipes...)
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    #: files inside the folders walked that are not pages, by category ("images", "scripts"...)
+    not_pages: dict[str, int] = field(default_factory=dict)
     #: what was skipped, and what a limit cut from an article that was indexed: (path, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -231,9 +233,14 @@ class IndexReport:
 
     def summary(self) -> str:
         skipped = f", {self.skipped} skipped" if self.skipped else ""
+        left_out = ""
+        if self.not_pages:
+            total = sum(self.not_pages.values())
+            kinds = ", ".join(sorted(self.not_pages, key=lambda k: (-self.not_pages[k], k)))
+            left_out = f"; {total} file{'s' if total != 1 else ''} left out: not pages ({kinds})"
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.failed} failed{skipped} in {self.seconds:.1f}s"
+            f"{self.removed} removed, {self.failed} failed{skipped}{left_out} in {self.seconds:.1f}s"
         )
 
     def to_dict(self) -> dict[str, Any]:

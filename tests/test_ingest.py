@@ -642,10 +642,10 @@ def test_canonical_url_beats_the_file_url(tmp_path: Path) -> None:
     ("data", "reason"),
     [
         (b"", "empty file"),
-        (b"<html>\x00\x01\x02 binary</html>", "binary file, not text"),
-        (b"\x89PNG\r\n\x1a\n" + b"x" * 100, "binary file, not text"),
-        (b"%PDF-1.7\n" + b"x" * 100, "binary file, not text"),
-        (b"PK\x03\x04" + b"x" * 100, "binary file, not text"),
+        (b"<html>\x00\x01\x02 binary</html>", "binary file (NUL bytes, not text)"),
+        (b"\x89PNG\r\n\x1a\n" + b"x" * 100, "binary file (PNG image)"),
+        (b"%PDF-1.7\n" + b"x" * 100, "binary file (PDF document)"),
+        (b"PK\x03\x04" + b"x" * 100, "binary file (ZIP archive)"),
         (b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no article text found"),
     ],
 )
@@ -738,7 +738,7 @@ def test_unreadable_file_for_real(tmp_path: Path) -> None:
 def test_unsupported_file_through_iter_file(tmp_path: Path) -> None:
     path = tmp_path / "notes.pdf"
     path.write_bytes(b"%PDF")
-    assert only_error(path).reason.startswith("unsupported file type")
+    assert only_error(path).reason == "binary file (PDF document)"
 
 
 def test_missing_file_through_iter_file(tmp_path: Path) -> None:

@@ -604,7 +604,8 @@ def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -
     assert proc.returncode == 0 and proc.stderr == ""
     data = json.loads(proc.stdout)
     assert set(data) == {
-        "index", "added", "updated", "unchanged", "removed", "failed", "skipped", "seconds", "failures", "warnings"
+        "index", "added", "updated", "unchanged", "removed", "failed", "skipped", "seconds", "failures", "warnings",
+        "not_pages",
     }
     assert (data["added"], data["failed"], data["failures"]) == (4, 0, [])
     assert isinstance(data["seconds"], float)
@@ -614,8 +615,8 @@ def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert (data["added"], data["unchanged"], data["removed"], data["failed"]) == (0, 3, 1, 1)
-    assert data["failures"] == [{"path": str(cron_corpus / "bad.html"), "reason": "binary file, not text"}]
-    assert warnings_of(proc.stderr) == [f"warning: {cron_corpus / 'bad.html'}: binary file, not text"]
+    assert data["failures"] == [{"path": str(cron_corpus / "bad.html"), "reason": "binary file (PDF document)"}]
+    assert warnings_of(proc.stderr) == [f"warning: {cron_corpus / 'bad.html'}: binary file (PDF document)"]
 
 
 def test_log_file_appends_timestamped_summaries(cron_corpus: Path, tmp_path: Path) -> None:

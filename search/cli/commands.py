@@ -89,10 +89,12 @@ def index_cmd(
 ) -> None:
     """Build or update the index from PATHS (files or folders; default ./corpus).
 
-    Reads .html/.htm pages, plain-text exports (.txt) and JSONL feeds (.jsonl), each
-    optionally gzipped. Only changed articles are re-indexed; the new state goes live
-    atomically when the run completes. Exit codes: 0 all indexed, 1 some files failed,
-    75 another run is writing to this index.
+    Reads pages (known by their bytes, whatever their name: a wget or httrack mirror as
+    it is), plain-text exports (.txt) and JSONL feeds (.jsonl), each optionally gzipped;
+    files that are not pages (images, scripts, styles) are left out and counted. Only
+    changed articles are re-indexed; the new state goes live atomically when the run
+    completes. Exit codes: 0 all indexed, 1 some files failed, 75 another run is writing
+    to this index.
     """
     from ..api import DEFAULT_CORPUS, index
     from ..extraction.profiles import load_profiles

@@ -109,6 +109,7 @@ def _open_run(
         run.failed_dirs.append(source_key(failed))
     for notice in found.skipped:
         run.skip(notice)
+    run.report.not_pages = dict(found.not_pages)
     return store, run
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import ExtractionError
 from ..extraction.profiles import SiteProfile
 from ..ingest import files
-from ..ingest.formats import source_kind
+from ..ingest.formats import is_feed
 from ..models import Article, Notice
 
 #: Parse HTML in worker processes when at least this many files changed (start-up ~0.5 s).
@@ -30,8 +30,8 @@ def extract_all(
     Workers are spawned (not forked), so they inherit neither the writer lock nor open index
     files: a killed run leaves nothing holding the lock. JSONL feeds stream in this process.
     """
-    pages = [item for item in pending if source_kind(item[0]) != "jsonl"]
-    feeds = [item for item in pending if source_kind(item[0]) == "jsonl"]
+    pages = [item for item in pending if not is_feed(item[0])]
+    feeds = [item for item in pending if is_feed(item[0])]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if workers > 1 and len(pages) >= PARALLEL_MIN_FILES:
         context = multiprocessing.get_context("spawn")

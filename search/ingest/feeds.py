@@ -2,7 +2,7 @@
 
 Accepted lines: the project shape (``id``, ``title``, ``body``, optional ``url``, ``links``,
 ``description``, ``language``, ``published``, ``modified``) and BEIR corpus lines (``_id``,
-``title``, ``text``). Files may be gzipped (``.gz``). Lines are read as bytes, at most
+``title``, ``text``). Files may be gzipped (known by their bytes). Lines are read as bytes, at most
 MAX_FEED_LINE_BYTES at a time, and the whole feed at most MAX_FEED_BYTES after decompression
 (:mod:`search.limits`), so a line of a gigabyte, or a gzip bomb, costs no more memory than a
 normal line.
@@ -38,7 +38,7 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Article] | ExtractionError]:
     name = shown(path)
     bad = 0
     try:
-        with _open_stream(path) as stream:
+        with open_source(path) as raw, _decompressed(raw) as stream:
             for number, line in _lines(stream, name):
                 if isinstance(line, str):
                     if not line.strip():
@@ -65,9 +65,11 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Article] | ExtractionError]:
         yield ExtractionError(f"{more:,} more bad line(s) not listed", path=name)
 
 
-def _open_stream(path: Path) -> IO[bytes]:
-    raw = open_source(path)
-    if path.name.lower().endswith(".gz"):
+def _decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """The feed's bytes, decompressed when they are gzipped (known by their magic number)."""
+    gzipped = raw.read(2) == b"\x1f\x8b"
+    raw.seek(0)
+    if gzipped:
         return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
     return raw
 

@@ -15,9 +15,9 @@ from ..errors import ExtractionError
 from ..limits import size_text
 from ..models import Article, Notice
 from ..text.sanitize import clean_article, shown
-from .decode import check_text
 from .feeds import iter_jsonl
-from .formats import UNSUPPORTED_MESSAGE, article_id, read_article, source_kind
+from .formats import article_id, is_feed, kind_of, read_article
+from .sniff import SNIFF_BYTES
 from .sources import open_source, read_failure, source_key
 
 if TYPE_CHECKING:
@@ -28,14 +28,11 @@ def iter_file(
     path: Path, root: Path | None = None, profiles: Sequence[SiteProfile] = ()
 ) -> Iterator[Article | ExtractionError | Notice]:
     """Read one source file into clean articles, the failures (ExtractionError) and what the
-    limits cut (Notice), in order; never raises. ``source`` is :func:`~search.ingest.sources.source_key`."""
+    limits cut (Notice), in order; never raises. ``source`` is :func:`~search.ingest.sources.source_key`;
+    what a file is comes from its name and bytes (:func:`~search.ingest.formats.kind_of`)."""
     name = shown(path)
-    kind = source_kind(path)
-    if kind is None:
-        yield ExtractionError(UNSUPPORTED_MESSAGE, path=name)
-        return
     source = source_key(path)
-    if kind == "jsonl":
+    if is_feed(path):
         if _is_empty(path):
             yield ExtractionError("empty file", path=name)
             return
@@ -49,8 +46,14 @@ def iter_file(
         return
     try:
         data = _read_limited(path)
-        check_text(data)
-        article = read_article(data, kind, path, profiles)
+        found = kind_of(data[:SNIFF_BYTES], path.name)
+        if found.kind is None:
+            raise ExtractionError(found.reason)
+        if found.gzip:
+            data = _gunzip_limited(data)
+            if not data:
+                raise ExtractionError("empty file")
+        article = read_article(data, found.kind, path, profiles)
     except ExtractionError as exc:
         yield ExtractionError(exc.reason, path=name)
         return
@@ -73,7 +76,7 @@ def _is_empty(path: Path) -> bool:
 
 
 def _read_limited(path: Path) -> bytes:
-    """File bytes (decompressed when ``.gz``), refusing empty and oversized files unread."""
+    """File bytes (still compressed when gzipped), refusing empty and oversized files unread."""
     limit = limits.MAX_FILE_BYTES
     with open_source(path) as handle:
         try:
@@ -85,10 +88,6 @@ def _read_limited(path: Path) -> bytes:
             data = handle.read(limit + 1)
         except OSError as exc:
             raise ExtractionError(read_failure(exc)) from None
-    if path.name.lower().endswith(".gz"):
-        data = _gunzip_limited(data)
-    if not data:
-        raise ExtractionError("empty file")
     return data
 
 
