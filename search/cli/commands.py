@@ -247,15 +247,20 @@ def eval_cmd(
 
 
 @cli.command("show")
-@click.argument("article_id")
+@click.argument("article_id", metavar="ID")
 @index_option
 @json_option
 @library_errors
 def show_cmd(article_id: str, index_dir: Path | None, as_json: bool) -> None:
-    """Print one indexed article, its links and the anchor text pointing at it."""
+    """Print one indexed article, its links and the anchor text pointing at it.
+
+    ID is the article's id (example.org/articles/anxiety, corpus/notes/a), its URL, or the
+    path of the file it was read from.
+    """
     from ..api import open_index
 
     ix = open_index(index_dir)
+    article_id = ix.resolve(article_id)
     article = ix.get(article_id)
     anchors = ix.incoming_anchors(article_id)
     if as_json:

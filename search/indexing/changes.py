@@ -11,6 +11,8 @@ from typing import IO
 
 from ..errors import ExtractionError
 from ..extraction.profiles import SiteProfile
+from ..ingest.formats import is_feed
+from ..ingest.ids import page_ids
 from ..ingest.sources import is_within, read_failure, source_key
 from ..models import Article, IndexReport, Notice
 from ..storage.articles import IndexedState
@@ -34,6 +36,9 @@ class Run:
     changed: dict[str, LinkNode] = field(default_factory=dict)  # re-extracted articles that differ
     restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> new stamp, same content
     rewritten_sources: set[str] = field(default_factory=set)
+    #: id -> (where the article that holds it came from, its fingerprint), for this run's
+    #: articles and the unchanged ones it kept: how a copy is told from another page
+    claims: dict[str, tuple[str, str]] = field(default_factory=dict)
     profiles: tuple[SiteProfile, ...] = ()
     recheck: bool = False  # extraction changed since the last run: read every file again
     extraction_key: str = ""  # what extracts articles now (extractor version, site profiles)
@@ -69,13 +74,40 @@ def precheck(path: Path, run: Run) -> tuple[int, int] | None:
     known = run.by_source.get(source, [])
     if known and not run.recheck and all((s.mtime_ns, s.size) == stamp for s in known):
         run.seen_ids.update(s.id for s in known)
+        run.claims.update((s.id, (s.source, s.fingerprint)) for s in known)
         run.report.unchanged += len(known)
         return None
     return stamp
 
 
+def claim(path: Path, root: Path, item: Article, run: Run) -> bool:
+    """Give a page (or text export) the first of its ids (:func:`~search.ingest.ids.page_ids`)
+    no other page of this run holds; False when it is a copy of the page holding one of them
+    (same fingerprint: ``page.html`` and ``page.html?utm_source=x``, ``dir/`` and
+    ``dir/index.html``), which is left out with a notice naming that page's file.
+
+    An id held by an article with other content (say, a site whose canonical tags all name
+    its home page) is not shared: the page takes its next id. The first page in walk order
+    (or an unchanged one indexed before) keeps a contested id.
+    """
+    print_ = fingerprint(item)
+    for candidate in page_ids(item.url, path, root):
+        holder = run.claims.get(candidate)
+        if holder is None:
+            item.id = candidate
+            run.claims[candidate] = (item.source, print_)
+            return True
+        if holder[1] == print_:
+            run.report.duplicates.append((shown(path), holder[0]))
+            logger.info("%s: the same page as %s; left out", shown(path), holder[0])
+            return False
+        logger.debug("%s: id %r is held by %s, with other content", shown(path), candidate, holder[0])
+    return False  # unreachable: the last candidate is the file's own absolute path
+
+
 def compare_and_spool(
     path: Path,
+    root: Path,
     items: Iterable[Article | ExtractionError | Notice],
     stamp: tuple[int, int],
     run: Run,
@@ -83,8 +115,10 @@ def compare_and_spool(
     links: IO[str],
 ) -> None:
     """Compare a file's extracted articles with the index; spool the ones that changed (and,
-    apart, their links: the link graph of a large run is read back, not held in memory)."""
+    apart, their links: the link graph of a large run is read back, not held in memory).
+    A page's id is settled here (:func:`claim`); a feed's records keep their own."""
     source = source_key(path)
+    feed = is_feed(path)
     for item in items:
         if isinstance(item, Notice):
             run.warn(item)
@@ -93,9 +127,14 @@ def compare_and_spool(
             run.failed_sources.add(source)
             run.fail(item.path or shown(path), item.reason)
             continue
-        if item.id in run.seen_ids:
+        if not feed:
+            if not claim(path, root, item, run):
+                continue
+        elif item.id in run.seen_ids:
             run.fail(shown(path), f"duplicate article id {item.id!r}")
             continue
+        else:
+            run.claims[item.id] = (item.source, fingerprint(item))
         run.seen_ids.add(item.id)
         digest = content_hash(item)
         old = run.states.get(item.id)

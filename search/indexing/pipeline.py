@@ -187,8 +187,8 @@ def _update(
             done = len(sources) - len(pending)
             if progress is not None and done:
                 progress(done, len(sources))
-            for (path, _root, stamp), items in extract_all(pending, run.profiles):
-                compare_and_spool(path, items, stamp, run, spool, links)
+            for (path, root, stamp), items in extract_all(pending, run.profiles):
+                compare_and_spool(path, root, items, stamp, run, spool, links)
                 done += 1
                 if progress is not None:
                     progress(done, len(sources))

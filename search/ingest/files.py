@@ -16,7 +16,8 @@ from ..limits import size_text
 from ..models import Article, Notice
 from ..text.sanitize import clean_article, shown
 from .feeds import iter_jsonl
-from .formats import article_id, is_feed, kind_of, read_article
+from .formats import is_feed, kind_of, read_article
+from .ids import page_ids
 from .sniff import SNIFF_BYTES
 from .sources import open_source, read_failure, source_key
 
@@ -29,7 +30,9 @@ def iter_file(
 ) -> Iterator[Article | ExtractionError | Notice]:
     """Read one source file into clean articles, the failures (ExtractionError) and what the
     limits cut (Notice), in order; never raises. ``source`` is :func:`~search.ingest.sources.source_key`;
-    what a file is comes from its name and bytes (:func:`~search.ingest.formats.kind_of`)."""
+    what a file is comes from its name and bytes (:func:`~search.ingest.formats.kind_of`); a
+    page's or text export's ``id`` is the first of :func:`~search.ingest.ids.page_ids` (its
+    canonical URL's id, else its path under ``root``, by default the file's folder)."""
     name = shown(path)
     source = source_key(path)
     if is_feed(path):
@@ -57,7 +60,7 @@ def iter_file(
     except ExtractionError as exc:
         yield ExtractionError(exc.reason, path=name)
         return
-    article.id = article_id(path, root)
+    article.id = page_ids(article.url, path, root)[0]
     article.source = source
     yield from _cleaned(article, name)
 

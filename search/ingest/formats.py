@@ -64,24 +64,3 @@ def read_article(data: bytes, kind: str, path: Path, profiles: Sequence[SiteProf
     if reader is None:
         raise ValueError(f"{kind} files hold many articles: read them with iter_file")
     return reader(data, path, profiles)
-
-
-#: File-name endings an id drops (``.gz`` first).
-_ID_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".jsonl")
-
-
-def article_id(path: Path, root: Path | None = None) -> str:
-    """``path`` relative to ``root`` (POSIX separators) without ``.gz`` and the kind extension."""
-    rel = path.name
-    if root is not None:
-        try:
-            rel = path.relative_to(root).as_posix()
-        except ValueError:
-            rel = path.name
-    lower = rel.lower()
-    if lower.endswith(".gz"):
-        rel, lower = rel[:-3], lower[:-3]
-    for suffix in _ID_SUFFIXES:
-        if lower.endswith(suffix):
-            return rel[: -len(suffix)]
-    return rel

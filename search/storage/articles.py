@@ -57,7 +57,8 @@ def _schema() -> fields.Schema:
         # indexing time), and nothing searches these.
         mtime_ns=fields.COLUMN(columns.NumericColumn("q")),
         size=fields.COLUMN(columns.NumericColumn("q")),
-        fingerprint=fields.STORED(),
+        # A column too: a run compares it to tell a copy of an indexed page from another page.
+        fingerprint=fields.ID(stored=True, sortable=True),
         indexed_at=fields.STORED(),
     )
 
@@ -71,6 +72,7 @@ class IndexedState:
     content_hash: str
     mtime_ns: int
     size: int
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,16 +122,16 @@ class ArticleStore:
     def states(self) -> dict[str, IndexedState]:
         """Every indexed article's change-detection state, by id (read from columns: fast)."""
         out: dict[str, IndexedState] = {}
-        names = ("id", "source", "content_hash", "mtime_ns", "size")
+        names = ("id", "source", "content_hash", "mtime_ns", "size", "fingerprint")
         with self._ix.reader() as reader:
             if reader.doc_count_all() == 0:
                 return out  # an empty index has no columns yet
             columns = [reader.column_reader(name) for name in names]
             overrides = self.stamp_overrides()
             for docnum in reader.all_doc_ids():
-                doc_id, source, digest, mtime_ns, size = (column[docnum] for column in columns)
+                doc_id, source, digest, mtime_ns, size, print_ = (column[docnum] for column in columns)
                 mtime_ns, size = overrides.get(source, (mtime_ns, size))
-                out[doc_id] = IndexedState(doc_id, source, digest, mtime_ns, size)
+                out[doc_id] = IndexedState(doc_id, source, digest, mtime_ns, size, print_)
         return out
 
     def stamp_overrides(self) -> dict[str, tuple[int, int]]:
@@ -165,6 +167,15 @@ class ArticleStore:
                     anchors=stored.get("anchors", ""),
                 )
         return out
+
+    def ids_from(self, source: str) -> list[str]:
+        """The ids of the articles read from the source file ``source`` (a source key), sorted."""
+        with self._ix.searcher() as searcher:
+            return sorted(str(stored["id"]) for stored in searcher.documents(source=source))
+
+    def has(self, article_id: str) -> bool:
+        with self._ix.searcher() as searcher:
+            return searcher.document_number(id=article_id) is not None
 
     def get(self, article_id: str) -> tuple[Article, str] | None:
         """The stored article with ``article_id`` and its incoming anchor text, or None."""
