@@ -28,7 +28,7 @@ from .storage.live import Live
 
 if TYPE_CHECKING:
     from .extraction.profiles import SiteProfile
-    from .indexing.pipeline import ProgressFn
+    from .indexing.progress import ProgressFn
     from .query.filters import Filter
     from .ranking.ranker import Ranker, RankerFactory
     from .storage.articles import ArticleStore

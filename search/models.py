@@ -209,6 +209,18 @@ class IndexCheck:
         return {**asdict(self), "ok": self.ok}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far an indexing run is: files done of all files (unchanged ones count as done at
+    once), bytes read of the bytes of the files it reads, and articles so far."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    articles: int
+
+
 @dataclass
 class IndexReport:
     """What one run of the indexer did."""

@@ -597,6 +597,7 @@ def test_progress_bar_only_when_stderr_is_a_terminal(cron_corpus: Path, tmp_path
         os.close(master)
     assert proc.returncode == 0
     assert "Indexing" in shown and "#" in shown  # the same run on a terminal does show a bar
+    assert "articles" in shown and " of " in shown  # with the bytes read and the articles so far
 
 
 def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -> None:

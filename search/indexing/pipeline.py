@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -24,13 +24,12 @@ from ..storage.articles import ArticleStore
 from ..text.sanitize import shown
 from .anchors import LinkNode, incoming_anchors
 from .changes import Run, compare_and_spool, precheck, removed_ids
+from .progress import Meter, ProgressFn
 from .workers import Pending, extract_all
 from .writer import GenerationWriter, create_generation
 
 logger = logging.getLogger(__name__)
 
-#: Called after each source file as ``progress(files_done, files_total)``.
-ProgressFn = Callable[[int, int], None]
 
 _SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 
@@ -184,14 +183,19 @@ def _update(
                 stamp = precheck(path, run)
                 if stamp is not None:
                     pending.append((path, root, stamp))
-            done = len(sources) - len(pending)
-            if progress is not None and done:
-                progress(done, len(sources))
-            for (path, root, stamp), items in extract_all(pending, run.profiles):
+            meter = Meter(
+                progress,
+                len(sources),
+                sum(stamp[1] for _path, _root, stamp in pending),
+                lambda: len(run.seen_ids),
+                files_done=len(sources) - len(pending),
+            )
+            if meter.files_done:
+                meter.emit()
+            for (path, root, stamp), items in extract_all(pending, run.profiles, meter.read_to):
+                meter.start(stamp[1])
                 compare_and_spool(path, root, items, stamp, run, spool, links)
-                done += 1
-                if progress is not None:
-                    progress(done, len(sources))
+                meter.file_done()
             removed = removed_ids(run.states, run.seen_ids, run.failed_sources, run.failed_dirs, paths)
             for doc_id in removed:
                 writer.delete(doc_id)

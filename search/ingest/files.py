@@ -6,7 +6,7 @@ import gzip
 import io
 import os
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,20 +26,23 @@ if TYPE_CHECKING:
 
 
 def iter_file(
-    path: Path, root: Path | None = None, profiles: Sequence[SiteProfile] = ()
+    path: Path,
+    root: Path | None = None,
+    profiles: Sequence[SiteProfile] = (),
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[Article | ExtractionError | Notice]:
     """Read one source file into clean articles, the failures (ExtractionError) and what the
     limits cut (Notice), in order; never raises. ``source`` is :func:`~search.ingest.sources.source_key`;
-    what a file is comes from its name and bytes (:func:`~search.ingest.formats.kind_of`); a
-    page's or text export's ``id`` is the first of :func:`~search.ingest.ids.page_ids` (its
-    canonical URL's id, else its path under ``root``, by default the file's folder)."""
+    a page's or text export's ``id`` is the first of :func:`~search.ingest.ids.page_ids` (its
+    canonical URL's id, else its path under ``root``, by default the file's folder). A feed
+    calls ``on_read(bytes of the file read so far)`` now and then while it is read."""
     name = shown(path)
     source = source_key(path)
     if is_feed(path):
         if _is_empty(path):
             yield ExtractionError("empty file", path=name)
             return
-        for item in iter_jsonl(path):
+        for item in iter_jsonl(path, on_read):
             if isinstance(item, ExtractionError):
                 yield item
                 continue
