@@ -176,6 +176,29 @@ def test_copies_of_one_page_are_one_article_with_a_notice(tmp_path: Path) -> Non
     assert (again.added, again.unchanged, again.removed, len(again.duplicates)) == (0, 2, 0, 2)
 
 
+def test_an_unchanged_copy_is_not_read_again_until_its_original_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search.indexing import workers
+
+    corpus = tmp_path / "site"
+    corpus.mkdir()
+    text = _plain("x", "Knee Notes", "Knee pain after running usually settles.")
+    (corpus / "page.html").write_text(text)
+    (corpus / "page.html?utm_source=x").write_text(text)
+    search.index([corpus], tmp_path / "index")
+    read: list[str] = []
+    real = workers.files.iter_file
+    monkeypatch.setattr(workers.files, "iter_file", lambda path, *a: read.append(path.name) or real(path, *a))
+    again = search.index([corpus], tmp_path / "index")
+    assert read == [] and again.duplicates == [(str(corpus / "page.html?utm_source=x"), str(corpus / "page.html"))]
+    (corpus / "page.html").write_text(text.replace("running", "cycling"))  # the original changes
+    changed = search.index([corpus], tmp_path / "index")
+    assert sorted(read) == ["page.html", "page.html?utm_source=x"]  # the copy is read again ...
+    assert (changed.added, changed.updated, changed.duplicates) == (1, 1, [])  # ... and is a page now
+    assert sorted(_ids(tmp_path / "index")) == ["site/page", "site/page.html?utm_source=x"]
+
+
 def test_a_wrong_canonical_tag_never_merges_different_pages(tmp_path: Path) -> None:
     """Every page names the home page as its canonical URL (a broken CMS): the first in walk
     order keeps that id, the others take their path ids; no page is lost."""

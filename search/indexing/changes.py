@@ -39,6 +39,10 @@ class Run:
     #: id -> (where the article that holds it came from, its fingerprint), for this run's
     #: articles and the unchanged ones it kept: how a copy is told from another page
     claims: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: files recorded as copies of an indexed article: source -> (mtime_ns, size, its id)
+    copies: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    #: the copies this run found (read, or recorded and unchanged), to record for the next run
+    found_copies: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     profiles: tuple[SiteProfile, ...] = ()
     recheck: bool = False  # extraction changed since the last run: read every file again
     extraction_key: str = ""  # what extracts articles now (extractor version, site profiles)
@@ -80,7 +84,23 @@ def precheck(path: Path, run: Run) -> tuple[int, int] | None:
     return stamp
 
 
-def claim(path: Path, root: Path, item: Article, run: Run) -> bool:
+def still_a_copy(path: Path, stamp: tuple[int, int], run: Run) -> bool:
+    """True when ``path`` was recorded as a copy, is unchanged since, and the article it
+    repeats comes from a file this run leaves unchanged: then it is not read again (and is
+    reported as a duplicate again). Call after every file was prechecked."""
+    source = source_key(path)
+    record = run.copies.get(source)
+    if record is None or run.recheck or (record[0], record[1]) != stamp:
+        return False
+    original = run.claims.get(record[2])  # (before any file is read: the unchanged files' articles)
+    if original is None:
+        return False  # the original is read again (or gone): so is the copy
+    run.report.duplicates.append((shown(path), original[0]))
+    run.found_copies[source] = record
+    return True
+
+
+def claim(path: Path, root: Path, item: Article, run: Run, stamp: tuple[int, int] = (0, 0)) -> bool:
     """Give a page (or text export) the first of its ids (:func:`~search.ingest.ids.page_ids`)
     no other page of this run holds; False when it is a copy of the page holding one of them
     (same fingerprint: ``page.html`` and ``page.html?utm_source=x``, ``dir/`` and
@@ -99,6 +119,7 @@ def claim(path: Path, root: Path, item: Article, run: Run) -> bool:
             return True
         if holder[1] == print_:
             run.report.duplicates.append((shown(path), holder[0]))
+            run.found_copies[source_key(path)] = (stamp[0], stamp[1], candidate)
             logger.info("%s: the same page as %s; left out", shown(path), holder[0])
             return False
         logger.debug("%s: id %r is held by %s, with other content", shown(path), candidate, holder[0])
@@ -128,7 +149,7 @@ def compare_and_spool(
             run.fail(item.path or shown(path), item.reason)
             continue
         if not feed:
-            if not claim(path, root, item, run):
+            if not claim(path, root, item, run, stamp):
                 continue
         elif item.id in run.seen_ids:
             run.fail(shown(path), f"duplicate article id {item.id!r}")

@@ -17,13 +17,13 @@ from ..errors import IndexCorruptError, IndexDamagedError, StorageError
 from ..extraction import EXTRACTOR_VERSION
 from ..extraction.profiles import SiteProfile, profiles_digest
 from ..ingest import sources
-from ..ingest.sources import source_key
+from ..ingest.sources import is_within, source_key
 from ..models import Article, IndexReport, Notice
 from ..storage import generations, integrity
 from ..storage.articles import ArticleStore
 from ..text.sanitize import shown
 from .anchors import LinkNode, incoming_anchors
-from .changes import Run, compare_and_spool, precheck, removed_ids
+from .changes import Run, compare_and_spool, precheck, removed_ids, still_a_copy
 from .progress import Meter, ProgressFn
 from .workers import Pending, extract_all
 from .writer import GenerationWriter, create_generation
@@ -96,7 +96,7 @@ def _open_run(
 ) -> tuple[ArticleStore, Run]:
     """The new generation opened, and the state of a run over it with what the walk found."""
     store = create_generation(gen_dir) if fresh else ArticleStore.open(gen_dir)
-    run = Run(IndexReport(), store.states(), profiles=tuple(profiles))
+    run = Run(IndexReport(), store.states(), copies=store.copies(), profiles=tuple(profiles))
     run.extraction_key = f"{EXTRACTOR_VERSION}:{profiles_digest(profiles)}"
     run.recheck = store.extraction_key() != run.extraction_key
     for note in notes:
@@ -183,6 +183,7 @@ def _update(
                 stamp = precheck(path, run)
                 if stamp is not None:
                     pending.append((path, root, stamp))
+            pending = [item for item in pending if not still_a_copy(item[0], item[2], run)]
             meter = Meter(
                 progress,
                 len(sources),
@@ -211,7 +212,22 @@ def _update(
         writer.commit()
     else:
         writer.cancel()
-    return _update_stamps(store, run, removed) or written
+    return _update_copies(store, run, paths) | _update_stamps(store, run, removed) or written
+
+
+def _update_copies(store: ArticleStore, run: Run, paths: list[Path]) -> bool:
+    """Record the copies this run found (those outside its paths as they were); True when the
+    record changed."""
+    dirs = [source_key(p) for p in paths if p.is_dir()]
+    files = {source_key(p) for p in paths if not p.is_dir()}
+    new = {
+        src: rec for src, rec in run.copies.items() if src not in files and not any(is_within(src, d) for d in dirs)
+    }
+    new.update(run.found_copies)
+    if new == run.copies:
+        return False
+    store.write_copies(new)
+    return True
 
 
 def _update_stamps(store: ArticleStore, run: Run, removed: set[str]) -> bool:

@@ -117,6 +117,8 @@ def _segments(path: str, *, on_disk: bool) -> list[str]:
     it is (file names are text: ``caf\\xe9``) but for ``.gz`` and a page extension, dropped."""
     segments: list[str] = []
     for segment in path.split("/"):
+        if not on_disk:
+            segment = segment.strip(" \t\r\n")  # white space around a URL's segment is a typo
         if segment in ("", "."):
             continue
         if segment == "..":
@@ -157,7 +159,7 @@ def url_id(url: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         host = f"{host}:{port}"
     text = "/".join([host, *_segments(parts.path, on_disk=False)])
-    query = _query(parts.query)
+    query = _query(parts.query.strip())
     return f"{text}?{query}" if query else text
 
 

@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 #: Newer (mtime_ns, size) of sources whose files were touched but whose articles did not
 #: change: recorded beside the index instead of rewriting every such article.
 STAMPS_FILE = "stamps.json"
+#: Files found to be copies of an indexed article (``page.html?utm_source=x``): source ->
+#: (mtime_ns, size, the id of the article it repeats), so an unchanged copy is not read again.
+COPIES_FILE = "copies.json"
 INDEX_NAME = "articles"
 
 
@@ -144,6 +147,20 @@ class ArticleStore:
             logger.warning("ignoring unreadable %s: %s", self.path / STAMPS_FILE, exc)
             return {}
         return {source: (int(stamp[0]), int(stamp[1])) for source, stamp in data.items()}
+
+    def copies(self) -> dict[str, tuple[int, int, str]]:
+        """Source file -> (mtime_ns, size, id of the article it is a copy of), as last recorded."""
+        try:
+            data = json.loads((self.path / COPIES_FILE).read_text(encoding="utf-8"))
+            return {source: (int(rec[0]), int(rec[1]), str(rec[2])) for source, rec in data.items()}
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
+            logger.warning("ignoring unreadable %s: %s", self.path / COPIES_FILE, exc)
+            return {}
+
+    def write_copies(self, copies: dict[str, tuple[int, int, str]]) -> None:
+        atomic.write_json(self.path / COPIES_FILE, copies)
 
     def extraction_key(self) -> str:
         """What extracted this generation's articles (extractor version and site profiles)."""
