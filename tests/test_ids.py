@@ -267,3 +267,41 @@ def test_lookup_by_id_url_or_source_file(tmp_path: Path) -> None:
     with pytest.raises(search.ArticleNotFoundError) as missing:
         ix.get("knee-pain")
     assert "no article with id, URL or source file 'knee-pain'" in str(missing.value) and missing.value.hint
+
+
+def test_ids_are_cut_to_the_limit_and_a_page_with_no_free_id_is_a_failure(tmp_path: Path) -> None:
+    from search import limits
+
+    corpus = tmp_path / "site"
+    corpus.mkdir()
+    long = "https://example.org/" + "a" * 2000
+    (corpus / "long.html").write_text(page("long", "Long URL", ["A page with a very long canonical URL."])
+                                      .replace("https://clinic.example/articles/long", long))
+    report = search.index([corpus], tmp_path / "index")
+    assert report.failed == 0
+    assert [len(i) for i in _ids(tmp_path / "index")] == [limits.MAX_ID_CHARS]
+    # a feed indexed before holds every id a page could take: the page fails, named, nothing is merged
+    (corpus / "p.html").write_text(_plain("p", "Page", "The page's own text."))
+    taken = ["site/p", "site/p.html", str(corpus / "p.html")]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(f'{{"id": "{i}", "body": "feed text {n}"}}\n' for n, i in enumerate(taken)))
+    search.index([feed], tmp_path / "index")
+    later = search.index([corpus], tmp_path / "index")
+    assert later.failures == [(str(corpus / "p.html"), "every id this page could take is held by another article")]
+    assert set(taken) <= set(_ids(tmp_path / "index"))
+
+
+def test_a_later_run_over_another_folder_never_overwrites_a_page_with_the_same_id(tmp_path: Path) -> None:
+    for folder, word in (("a", "tendons"), ("b", "cartilage")):  # the same canonical URL, other content
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "page.html").write_text(page("x", f"About {word}", [f"All about {word} here."]))
+    search.index([tmp_path / "a"], tmp_path / "index")
+    report = search.index([tmp_path / "b"], tmp_path / "index")
+    assert (report.added, report.updated, report.removed) == (1, 0, 0)
+    assert _ids(tmp_path / "index") == {page_id("x"): str(tmp_path / "a" / "page.html"),
+                                        "b/page": str(tmp_path / "b" / "page.html")}
+    # a folder moved: its page takes the id back from the article whose file is gone
+    (tmp_path / "a").rename(tmp_path / "c")
+    moved = search.index([tmp_path / "c"], tmp_path / "index")
+    assert (moved.added, moved.updated, moved.failed) == (0, 1, 0)
+    assert _ids(tmp_path / "index")[page_id("x")] == str(tmp_path / "c" / "page.html")

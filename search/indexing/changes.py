@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,9 @@ class Run:
     #: id -> (where the article that holds it came from, its fingerprint), for this run's
     #: articles and the unchanged ones it kept: how a copy is told from another page
     claims: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: articles from sources outside this run's paths: id -> (source, fingerprint); they keep
+    #: their ids while their files are there (see :func:`hold_outside`)
+    outside: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: files recorded as copies of an indexed article: source -> (mtime_ns, size, its id)
     copies: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     #: the copies this run found (read, or recorded and unchanged), to record for the next run
@@ -63,6 +67,27 @@ class Run:
     def warn(self, notice: Notice) -> None:
         self.report.warnings.append((notice.path, notice.reason))
         logger.warning("%s: %s", notice.path, notice.reason)
+
+
+def hold_outside(run: Run, paths: list[Path]) -> None:
+    """Note the indexed articles whose sources lie outside this run's ``paths``: a page of
+    this run never takes the id of one of them while its file is there (``index a`` then
+    ``index b`` never overwrites a page of ``a``); one whose file is gone (moved) gives its id up."""
+    dirs = [source_key(p) for p in paths if p.is_dir()]
+    files = {source_key(p) for p in paths if not p.is_dir()}
+    for state in run.states.values():
+        if state.source not in files and not any(is_within(state.source, d) for d in dirs):
+            run.outside[state.id] = (state.source, state.fingerprint)
+
+
+def _holder(run: Run, candidate: str) -> tuple[str, str] | None:
+    """Where the article holding the id ``candidate`` came from and its fingerprint, or None."""
+    holder = run.claims.get(candidate)
+    if holder is None:
+        holder = run.outside.get(candidate)
+        if holder is not None and not os.path.lexists(holder[0]):
+            return None  # its file is gone: the id is free
+    return holder
 
 
 def precheck(path: Path, run: Run) -> tuple[int, int] | None:
@@ -92,7 +117,7 @@ def still_a_copy(path: Path, stamp: tuple[int, int], run: Run) -> bool:
     record = run.copies.get(source)
     if record is None or run.recheck or (record[0], record[1]) != stamp:
         return False
-    original = run.claims.get(record[2])  # (before any file is read: the unchanged files' articles)
+    original = _holder(run, record[2])  # (before any file is read: unchanged or outside articles)
     if original is None:
         return False  # the original is read again (or gone): so is the copy
     run.report.duplicates.append((shown(path), original[0]))
@@ -112,7 +137,7 @@ def claim(path: Path, root: Path, item: Article, run: Run, stamp: tuple[int, int
     """
     print_ = fingerprint(item)
     for candidate in page_ids(item.url, path, root):
-        holder = run.claims.get(candidate)
+        holder = _holder(run, candidate)
         if holder is None:
             item.id = candidate
             run.claims[candidate] = (item.source, print_)
@@ -123,7 +148,10 @@ def claim(path: Path, root: Path, item: Article, run: Run, stamp: tuple[int, int
             logger.info("%s: the same page as %s; left out", shown(path), holder[0])
             return False
         logger.debug("%s: id %r is held by %s, with other content", shown(path), candidate, holder[0])
-    return False  # unreachable: the last candidate is the file's own absolute path
+    # (only when a feed record took this file's absolute path as its id, or ids were cut short)
+    run.failed_sources.add(source_key(path))
+    run.fail(shown(path), "every id this page could take is held by another article")
+    return False
 
 
 def compare_and_spool(

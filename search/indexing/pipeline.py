@@ -23,7 +23,7 @@ from ..storage import generations, integrity
 from ..storage.articles import ArticleStore
 from ..text.sanitize import shown
 from .anchors import LinkNode, incoming_anchors
-from .changes import Run, compare_and_spool, precheck, removed_ids, still_a_copy
+from .changes import Run, compare_and_spool, hold_outside, precheck, removed_ids, still_a_copy
 from .progress import Meter, ProgressFn
 from .workers import Pending, extract_all
 from .writer import GenerationWriter, create_generation
@@ -70,6 +70,7 @@ def build_index(
             gen_dir = generations.new_generation(index_dir, copy_from=base, parent=parent)
             try:
                 store, run = _open_run(gen_dir, fresh, profiles, notes, found, index_dir)
+                hold_outside(run, given)
                 dirty = _update(store, run, found.files, given, progress)
                 if run.recheck:
                     store.set_extraction_key(run.extraction_key)

@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
+from .. import limits
 from ..text.sanitize import shown
 
 #: Query parameters that track a visit or a session; they never name a page.
@@ -201,11 +202,14 @@ def exact_id(path: Path, root: Path) -> str:
 
 def page_ids(url: str, path: Path, root: Path | None) -> list[str]:
     """The ids a page or text export may take, best first: its URL id (when ``url`` is an
-    http(s) canonical URL), its path id, its exact path, its absolute path."""
+    http(s) canonical URL), its path id, its exact path, its absolute path; each at most
+    MAX_ID_CHARS long."""
     root = root if root is not None else path.parent
     candidates = [url_id(url) if url else None, path_id(path, root), exact_id(path, root), shown(os.path.abspath(path))]
     out: list[str] = []
     for candidate in candidates:
-        if candidate and candidate not in out:
-            out.append(candidate)
+        if candidate:  # shown and cut as every id is (search.text.sanitize.clean_article)
+            candidate = shown(candidate)[: limits.MAX_ID_CHARS]
+            if candidate not in out:
+                out.append(candidate)
     return out
