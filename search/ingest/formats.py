@@ -43,7 +43,6 @@ FORMATS: tuple[Format, ...] = (
     Format("text", _read_text),
     Format("jsonl", None),
 )
-UNSUPPORTED_MESSAGE = "not a page (no HTML markup; text exports are read from .txt, feeds from .jsonl)"
 _BY_KIND = {f.kind: f for f in FORMATS}
 
 
