@@ -305,3 +305,16 @@ def test_a_later_run_over_another_folder_never_overwrites_a_page_with_the_same_i
     moved = search.index([tmp_path / "c"], tmp_path / "index")
     assert (moved.added, moved.updated, moved.failed) == (0, 1, 0)
     assert _ids(tmp_path / "index")[page_id("x")] == str(tmp_path / "c" / "page.html")
+
+
+def test_a_page_kept_because_its_file_failed_keeps_its_id(tmp_path: Path) -> None:
+    corpus = tmp_path / "site"
+    corpus.mkdir()
+    (corpus / "a.html").write_text(page("x", "About tendons", ["All about tendons here."]))
+    search.index([corpus], tmp_path / "index")
+    (corpus / "a.html").unlink()
+    (corpus / "a.html").symlink_to(corpus / "gone.html")  # a broken link: a failure, its article kept
+    (corpus / "b.html").write_text(page("x", "About cartilage", ["All about cartilage here."]))  # same canonical
+    report = search.index([corpus], tmp_path / "index")
+    assert (report.failed, report.added, report.updated, report.removed) == (1, 1, 0, 0)
+    assert _ids(tmp_path / "index") == {page_id("x"): str(corpus / "a.html"), "site/b": str(corpus / "b.html")}

@@ -87,6 +87,12 @@ def _holder(run: Run, candidate: str) -> tuple[str, str] | None:
         holder = run.outside.get(candidate)
         if holder is not None and not os.path.lexists(holder[0]):
             return None  # its file is gone: the id is free
+    if holder is None:  # an article kept because its file failed this time keeps its id too
+        state = run.states.get(candidate)
+        if state is not None and (
+            state.source in run.failed_sources or any(is_within(state.source, d) for d in run.failed_dirs)
+        ):
+            return state.source, state.fingerprint
     return holder
 
 
