@@ -38,7 +38,7 @@ from ..errors import ExtractionError
 from ..models import Notice
 from ..text.sanitize import shown
 from .formats import kind_of
-from .sniff import SNIFF_BYTES, Sniff, maybe_page, named_kind
+from .sniff import SNIFF_BYTES, Sniff, category_by_name, maybe_page, named_kind
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +223,10 @@ class _Walker:
         it is no page)."""
         if size == 0:
             self.left_out(path, "other files", "empty file")
+            return False
+        category = category_by_name(path.name)
+        if category is not None:  # logo.png, site.css: no page, whatever it holds; not opened
+            self.left_out(path, category, "not a page (by its name)")
             return False
         try:
             found = sniff_path(path)
