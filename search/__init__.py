@@ -33,6 +33,7 @@ from .models import (
     IndexStats,
     Link,
     Notice,
+    Progress,
     SearchResults,
     Snippet,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "Link",
     "Notice",
     "ProfileError",
+    "Progress",
     "QuerySyntaxError",
     "StorageError",
     "SearchResults",

@@ -28,7 +28,7 @@ from .storage.live import Live
 
 if TYPE_CHECKING:
     from .extraction.profiles import SiteProfile
-    from .indexing.pipeline import ProgressFn
+    from .indexing.progress import ProgressFn
     from .query.filters import Filter
     from .ranking.ranker import Ranker, RankerFactory
     from .storage.articles import ArticleStore
@@ -107,19 +107,55 @@ class SearchIndex:
         parsed = syntax.parse(text)
         return self._reading(lambda: self._ranker.get().explain(parsed, limit=limit, expand=expand, filter=filter))
 
-    def _article(self, article_id: str) -> tuple[Article, str]:
+    def resolve(self, key: str) -> str:
+        """The id of the article ``key`` names: its id; else its URL (any form that normalises
+        to its id: ``https://www.example.org/a/?utm_source=x`` for ``example.org/a``); else the
+        path of the file it was read from (absolute, or relative to the working folder), when
+        that file gave one article. Raises ArticleNotFoundError, with a hint."""
+        return self._reading(lambda: self._resolve(key))
+
+    def _resolve(self, key: str) -> str:
+        from .ingest.ids import url_id
+        from .ingest.sources import source_key
+
+        store = self._store()
+        if store.has(key):
+            return key
+        if "://" in key:
+            as_url = url_id(key)
+        else:  # an id written as a URL without its scheme: www.example.org/a/
+            as_url = url_id("https://" + key) if key and not key.startswith(("/", ".")) else None
+        if as_url is not None and store.has(as_url):
+            return as_url
+        ids = store.ids_from(source_key(Path(key))) if key else []
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            listed = ", ".join(repr(i) for i in ids[:3]) + (", ..." if len(ids) > 3 else "")
+            raise ArticleNotFoundError(
+                f"{key!r} holds {len(ids):,} articles ({listed})", "name one of them by its id"
+            )
+        raise ArticleNotFoundError(
+            f"no article with id, URL or source file {key!r}",
+            "ids are canonical URLs without the scheme (example.org/a) or folder/path; "
+            "find them with 'healthsearch query TEXT'",
+        )
+
+    def _article(self, key: str) -> tuple[Article, str]:
+        article_id = self.resolve(key)
         found = self._reading(lambda: self._store().get(article_id))
-        if found is None:
+        if found is None:  # removed between the two reads (a run published meanwhile)
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
         return found
 
-    def get(self, article_id: str) -> Article:
-        """The stored article with this id; raises ArticleNotFoundError."""
-        return self._article(article_id)[0]
+    def get(self, key: str) -> Article:
+        """The stored article ``key`` names: its id, its URL or its source file's path (see
+        :meth:`resolve`); raises ArticleNotFoundError."""
+        return self._article(key)[0]
 
-    def incoming_anchors(self, article_id: str) -> list[str]:
-        """The anchor texts other indexed articles use to link to this one."""
-        return [line for line in self._article(article_id)[1].splitlines() if line]
+    def incoming_anchors(self, key: str) -> list[str]:
+        """The anchor texts other indexed articles use to link to this one (``key`` as in :meth:`get`)."""
+        return [line for line in self._article(key)[1].splitlines() if line]
 
     def stats(self) -> IndexStats:
         return self._reading(lambda: self._store().stats(self.path))

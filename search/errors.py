@@ -64,7 +64,15 @@ class QuerySyntaxError(HealthSearchError):
 
 
 class ArticleNotFoundError(HealthSearchError):
-    """No article with the given id is indexed."""
+    """No indexed article is named by the given id, URL or source file path (or a source file
+    holds several: ``hint`` then says how to name one)."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class ProfileError(HealthSearchError):

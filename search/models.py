@@ -209,6 +209,18 @@ class IndexCheck:
         return {**asdict(self), "ok": self.ok}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far an indexing run is: files done of all files (unchanged ones count as done at
+    once), bytes read of the bytes of the files it reads, and articles so far."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    articles: int
+
+
 @dataclass
 class IndexReport:
     """What one run of the indexer did."""
@@ -221,6 +233,10 @@ class IndexReport:
     #: files left out on purpose (symbolic links not followed, loops, named pipes...)
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    #: pages left out as copies of another file's page: (path, the file it duplicates)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    #: files inside the folders walked that are not pages, by category ("images", "scripts"...)
+    not_pages: dict[str, int] = field(default_factory=dict)
     #: what was skipped, and what a limit cut from an article that was indexed: (path, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -231,15 +247,23 @@ class IndexReport:
 
     def summary(self) -> str:
         skipped = f", {self.skipped} skipped" if self.skipped else ""
+        n = len(self.duplicates)
+        copies = f", {n} duplicate{'s' if n != 1 else ''} merged" if n else ""
+        left_out = ""
+        if self.not_pages:
+            total = sum(self.not_pages.values())
+            kinds = ", ".join(sorted(self.not_pages, key=lambda k: (-self.not_pages[k], k)))
+            left_out = f"; {total} file{'s' if total != 1 else ''} left out: not pages ({kinds})"
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.failed} failed{skipped} in {self.seconds:.1f}s"
+            f"{self.removed} removed, {self.failed} failed{skipped}{copies}{left_out} in {self.seconds:.1f}s"
         )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["failures"] = [{"path": p, "reason": r} for p, r in self.failures]
         data["warnings"] = [{"path": p, "reason": r} for p, r in self.warnings]
+        data["duplicates"] = [{"path": p, "duplicate_of": d} for p, d in self.duplicates]
         return data
 
 

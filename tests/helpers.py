@@ -7,6 +7,20 @@ from collections.abc import Iterable
 from pathlib import Path
 
 SITE = "https://clinic.example"
+#: The id healthsearch gives a page() article: its canonical URL without the scheme.
+SITE_ID = "clinic.example/articles/"
+
+
+def page_id(slug: str) -> str:
+    """The id of the page() article with this slug."""
+    return SITE_ID + slug
+
+
+def slug(article_id: str, prefix: str = SITE_ID) -> str:
+    """The slug of an article id, checking that the id has the shape the id scheme gives it
+    (``prefix`` then the slug): a test comparing slugs still fails on a wrong id."""
+    assert article_id.startswith(prefix), f"{article_id!r} does not start with {prefix!r}"
+    return article_id[len(prefix):]
 
 
 def page(
@@ -16,8 +30,10 @@ def page(
     *,
     body_links: Iterable[tuple[str, str]] = (),
     related: Iterable[tuple[str, str]] = (),
+    canonical: bool = True,
 ) -> str:
-    """A scraped-looking article page with furniture around the article body."""
+    """A scraped-looking article page with furniture around the article body (and, unless
+    ``canonical`` is false, a canonical URL: then its id comes from its path)."""
     paras = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     links = " ".join(f'<a href="/articles/{s}">{html.escape(t)}</a>' for s, t in body_links)
     if links:
@@ -28,7 +44,7 @@ def page(
     )
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(title)} | Clinic Notes</title>
-<link rel="canonical" href="{SITE}/articles/{slug}"></head>
+{f'<link rel="canonical" href="{SITE}/articles/{slug}">' if canonical else ""}</head>
 <body><header><nav><a href="/">Home</a> <a href="/subscribe">Subscribe to cookies newsletter</a></nav></header>
 <main><article><h1>{html.escape(title)}</h1>
 <div class="article-body">{paras}</div>
@@ -36,10 +52,18 @@ def page(
 </article></main><footer>Copyright Clinic Notes. Privacy policy.</footer></body></html>"""
 
 
-def write_page(folder: Path, slug: str, title: str, paragraphs: Iterable[str], **links: Iterable[tuple[str, str]]) -> Path:
+def write_page(
+    folder: Path,
+    slug: str,
+    title: str,
+    paragraphs: Iterable[str],
+    *,
+    canonical: bool = True,
+    **links: Iterable[tuple[str, str]],
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{slug}.html"
-    path.write_text(page(slug, title, paragraphs, **links), encoding="utf-8")
+    path.write_text(page(slug, title, paragraphs, canonical=canonical, **links), encoding="utf-8")
     return path
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import slug
 from whoosh import fields as wfields  # type: ignore[import-untyped]
 from whoosh import index as windex
 from whoosh import scoring
@@ -38,6 +39,7 @@ from whoosh.query import Or, Phrase, Term  # type: ignore[import-untyped]
 from whoosh.util.numeric import byte_to_length, length_to_byte  # type: ignore[import-untyped]
 
 import search
+from search.models import ExplainedHit, Hit
 
 # -- internal names this module depends on (the one place to edit when modules move) ----------
 from search.query.plan import PHRASE_BOOST, PHRASE_BOOST_SLOP
@@ -127,6 +129,15 @@ def make_collection(seed: int = 7) -> list[Doc]:
             doc.links.append(target.title)
         docs.append(doc)
     return docs
+
+
+#: Our ids of the collection's text exports, written under a folder named "corpus": "corpus/<Doc.id>".
+ARTICLE_ID = "corpus/"
+
+
+def doc_of(hit: Hit | ExplainedHit) -> str:
+    """The Doc.id of one of our hits (the id Whoosh's reference index gives it)."""
+    return slug(hit.id, ARTICLE_ID)
 
 
 def write_collection(folder: Path, docs: Iterable[Doc]) -> None:
@@ -287,7 +298,7 @@ def compare(built: Built, model: Any, cases: Iterable[tuple[str, Any]]) -> list[
     for text, query in cases:
         theirs = whoosh_scores(built.whoosh, model, query)
         results = built.ours.search(text, limit=len(built.docs) + 10, expand=False, snippets=False)
-        mine = {hit.id: hit.score for hit in results.hits}
+        mine = {doc_of(hit): hit.score for hit in results.hits}
         assert results.total == len(mine), text
         for doc_id in sorted(theirs.keys() | mine.keys()):
             pairs.append((text, doc_id, mine.get(doc_id, 0.0), theirs.get(doc_id, 0.0)))
@@ -309,9 +320,9 @@ def test_the_premises_hold(built: Built) -> None:
         reader = searcher.reader()
         assert reader.doc_count_all() == reader.doc_count() == len(built.docs)
         for doc in built.docs:
-            article = built.ours.get(doc.id)
+            article = built.ours.get(ARTICLE_ID + doc.id)
             assert (article.title, article.body) == (doc.title, doc.body)
-            assert "\n".join(built.ours.incoming_anchors(doc.id)) == anchors.get(doc.id, "")
+            assert "\n".join(built.ours.incoming_anchors(ARTICLE_ID + doc.id)) == anchors.get(doc.id, "")
             docnum = searcher.document_number(id=doc.id)
             for name, text in _fields(doc, anchors).items():
                 if name == "id":
@@ -362,14 +373,14 @@ def test_each_leaf_of_a_multi_word_query_scores_as_in_whoosh(built: Built, text:
     theirs = {leaf: whoosh_scores(built.whoosh, bm25f(), leaf_query(*leaf)) for leaf in leaves}
     for hit in explanation.hits:
         mine = {(c.field, c.term): c.score for c in hit.contributions}
-        expected = {leaf: scores[hit.id] for leaf, scores in theirs.items() if hit.id in scores}
-        assert mine.keys() == expected.keys(), hit.id
+        expected = {leaf: scores[doc_of(hit)] for leaf, scores in theirs.items() if doc_of(hit) in scores}
+        assert mine.keys() == expected.keys(), doc_of(hit)
         for leaf, score in mine.items():
-            assert score == pytest.approx(expected[leaf], abs=TOL), (hit.id, leaf)
+            assert score == pytest.approx(expected[leaf], abs=TOL), (doc_of(hit), leaf)
         assert hit.score == pytest.approx(sum(expected.values()), abs=TOL * (len(mine) + 1))
     # Every document Whoosh matches is explained.
     matched = set().union(*(scores.keys() for scores in theirs.values()))
-    assert {hit.id for hit in explanation.hits} == matched
+    assert {doc_of(hit) for hit in explanation.hits} == matched
 
 
 @pytest.mark.parametrize("word, df_offset", [(COMMON, 0), (NEARLY, 1)])
@@ -395,10 +406,10 @@ def test_a_field_missing_in_most_documents(built: Built) -> None:
     assert theirs and set(theirs) <= set(anchors)
     for hit in explanation.hits:
         got = [c.score for c in hit.contributions if c.field == "anchors"]
-        if hit.id in theirs:
-            assert got == [pytest.approx(theirs[hit.id], abs=TOL)], hit.id
+        if doc_of(hit) in theirs:
+            assert got == [pytest.approx(theirs[doc_of(hit)], abs=TOL)], doc_of(hit)
         else:
-            assert got == [], hit.id
+            assert got == [], doc_of(hit)
 
 
 def test_length_normalisation_long_and_short_and_whoosh_quantisation(tmp_path: Path) -> None:
@@ -416,7 +427,7 @@ def test_length_normalisation_long_and_short_and_whoosh_quantisation(tmp_path: P
     lengths = {doc.id: len(analyze(doc.body)) for doc in docs}
     assert lengths == {"short": 2, "long": 203, "eleven": 11, "mid": 20, "other": 30}
     built = build(tmp_path, docs)
-    mine = {hit.id: hit.score for hit in built.ours.search("knee", expand=False, snippets=False).hits}
+    mine = {doc_of(hit): hit.score for hit in built.ours.search("knee", expand=False, snippets=False).hits}
     theirs = whoosh_scores(built.whoosh, bm25f(), words_query(["knee"]))
     assert mine["short"] > mine["eleven"] > mine["mid"] > mine["long"]
     for doc_id in ("short", "long", "mid"):  # exact lengths: equal
@@ -490,7 +501,7 @@ def test_removal_and_update_n_and_lengths_follow_the_live_collection(changed: Ch
     assert len(untouched) >= 8
     pairs = compare(changed.built, bm25f(), [(w, words_query([w])) for w in untouched])
     assert disagreements(pairs) == []
-    assert [hit.id for hit in changed.built.ours.search(NEW_WORD, expand=False).hits] == [changed.new.id]
+    assert [doc_of(hit) for hit in changed.built.ours.search(NEW_WORD, expand=False).hits] == [changed.new.id]
     for word in {t.text for t in analyze(changed.removed.title)}:
         assert changed.removed.id not in {h.id for h in changed.built.ours.search(word, limit=50, expand=False).hits}
 

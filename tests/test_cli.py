@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import small_corpus
+from helpers import page_id, small_corpus
 
 from search.cli import EXIT_LOCKED, cli
 from search.storage import generations as store
@@ -130,7 +130,7 @@ def test_locked_index_exits_75(built: tuple[Path, Path]) -> None:
 
 def test_show_prints_article_and_links(built: tuple[Path, Path]) -> None:
     _, index_dir = built
-    result = run("show", "hepatitis-b", "--index", index_dir)
+    result = run("show", page_id("hepatitis-b"), "--index", index_dir)
     assert result.exit_code == 0
     assert result.stdout.startswith("Hepatitis B\n")
     assert "A safe vaccine protects" in result.stdout
@@ -140,15 +140,29 @@ def test_show_prints_article_and_links(built: tuple[Path, Path]) -> None:
 
 def test_show_json(built: tuple[Path, Path]) -> None:
     _, index_dir = built
-    data = json.loads(run("show", "hepatitis-b", "--index", index_dir, "--json").stdout)
-    assert data["id"] == "hepatitis-b"
+    data = json.loads(run("show", page_id("hepatitis-b"), "--index", index_dir, "--json").stdout)
+    assert data["id"] == "clinic.example/articles/hepatitis-b"
     assert {"kind": "related", "text": "Knee Pain in Runners", "url": "https://clinic.example/articles/knee-pain"} in data["links"]
     assert data["incoming_anchors"] == ["jaundice explainer"]
 
 
 def test_show_unknown_id(built: tuple[Path, Path]) -> None:
     _, index_dir = built
-    assert_one_line_error(run("show", "nope", "--index", index_dir), 1, "no article with id 'nope'", "Hint:")
+    assert_one_line_error(run("show", "nope", "--index", index_dir), 1, "no article with id, URL or source file 'nope'", "Hint:")
+
+
+def test_show_finds_an_article_by_its_url_or_its_source_file(built: tuple[Path, Path]) -> None:
+    corpus, index_dir = built
+    by_id = json.loads(run("show", page_id("hepatitis-b"), "--index", index_dir, "--json").stdout)
+    for key in (
+        "https://clinic.example/articles/hepatitis-b",
+        "http://www.CLINIC.example/articles/hepatitis-b/?utm_source=newsletter#top",
+        str(corpus / "hepatitis-b.html"),
+    ):
+        result = run("show", key, "--index", index_dir, "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == by_id
+    assert_one_line_error(run("show", str(corpus / "nothing.html"), "--index", index_dir), 1, "nothing.html", "Hint:")
 
 
 def test_stats(built: tuple[Path, Path]) -> None:
@@ -188,7 +202,7 @@ def test_unexpected_errors_never_show_a_traceback(tmp_path: Path, pattern: str, 
     for path in corrupted:
         path.unlink()  # the generations share files through hard links: break only this one
         path.write_bytes(b"garbage")
-    args = ["query", "pain"] if command == "query" else ["show", "anaemia"]
+    args = ["query", "pain"] if command == "query" else ["show", page_id("anaemia")]
     proc = subprocess.run(
         [sys.executable, "-m", "search", *args, "--index", str(index_dir)],
         capture_output=True, text=True, check=False,
@@ -217,7 +231,8 @@ def _write_eval_files(folder: Path) -> tuple[Path, Path]:
     queries = folder / "queries.tsv"
     queries.write_text("id\ttext\nq1\tvaccine liver\nq2\tknee pain runners\nq3\tnothing matches zzzz\n", encoding="utf-8")
     qrels = folder / "qrels.txt"  # TREC format
-    qrels.write_text("q1 0 hepatitis-b 2\nq1 0 hepatitis-c 1\nq2 0 knee-pain 1\nq3 0 anaemia 1\n", encoding="utf-8")
+    judged = [("q1", "hepatitis-b", 2), ("q1", "hepatitis-c", 1), ("q2", "knee-pain", 1), ("q3", "anaemia", 1)]
+    qrels.write_text("".join(f"{q} 0 {page_id(s)} {g}\n" for q, s, g in judged), encoding="utf-8")
     return queries, qrels
 
 
@@ -232,7 +247,7 @@ def test_eval_prints_metrics_and_writes_a_run(built: tuple[Path, Path], tmp_path
     # q1 and q2 rank their best document first (MRR 1 each); q3 finds nothing relevant
     assert data["mrr@10"] == pytest.approx(2 / 3, abs=1e-4)
     lines = run_file.read_text().splitlines()
-    assert lines[0].split()[:4] == ["q1", "Q0", "hepatitis-b", "1"]
+    assert lines[0].split()[:4] == ["q1", "Q0", page_id("hepatitis-b"), "1"]
     human = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir)
     assert "nDCG@10" in human.stdout and "queries     3" in human.stdout
 
@@ -251,11 +266,11 @@ def test_query_explain_shows_analysis_expansion_and_scores(built: tuple[Path, Pa
     assert result.exit_code == 0, result.stderr
     assert "term 'X-rays' in title, body, anchors, broad -> xray | x ray" in result.stdout
     assert "term 'B' in title, body, anchors, broad -> b" in result.stdout
-    assert "1. Hepatitis B  [hepatitis-b]" in result.stdout
+    assert "1. Hepatitis B  [clinic.example/articles/hepatitis-b]" in result.stdout
     assert "title:hepatitis" in result.stdout
     data = json.loads(run("query", "hepatitis b", "--explain", "--json", "--index", index_dir).stdout)
     top = data["hits"][0]
-    assert top["id"] == "hepatitis-b"
+    assert top["id"] == page_id("hepatitis-b")
     assert any(c["field"] == "title" and c["term"] == "b" for c in top["contributions"])
     assert sum(c["score"] for c in top["contributions"]) == pytest.approx(top["score"], rel=0.25)
 

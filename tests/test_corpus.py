@@ -12,6 +12,8 @@ import search
 from search.cli import cli
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+#: The bundled pages' canonical URLs are https://wellnessnotes.example/articles/<slug>: their ids.
+SITE = "wellnessnotes.example/articles/"
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +31,11 @@ def test_back_pain_ranks_the_postpartum_article_first(index_dir: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     top = data["hits"][0]
-    assert top["id"] == "postpartum-back-pain"
+    assert top["id"] == SITE + "postpartum-back-pain"
     assert top["title"] == "Back Pain After Pregnancy: Causes and Relief"
     assert "<mark>back</mark> <mark>pain</mark>" in top["snippet"].lower()
     # the HTML page and its plain-text export are one article in the results
-    assert "exports/postpartum-back-pain" not in [hit["id"] for hit in data["hits"]]
+    assert "corpus/exports/postpartum-back-pain" not in [hit["id"] for hit in data["hits"]]
     assert {link["kind"] for link in top["links"]} >= {"prev", "next", "related", "body"}
 
 
@@ -56,7 +58,7 @@ def test_back_pain_ranks_the_postpartum_article_first(index_dir: Path) -> None:
     ],
 )
 def test_demo_queries(index_dir: Path, query: str, first: str) -> None:
-    assert search.search(query, index_dir).hits[0].id == first
+    assert search.search(query, index_dir).hits[0].id == SITE + first
 
 
 def test_misspelled_query_gets_a_suggestion(index_dir: Path) -> None:
@@ -67,14 +69,14 @@ def test_misspelled_query_gets_a_suggestion(index_dir: Path) -> None:
 
 def test_windows_1252_and_gzip_pages_are_read(index_dir: Path) -> None:
     ix = search.open_index(index_dir)
-    anaemia = ix.get("iron-deficiency-anaemia")
+    anaemia = ix.get(SITE + "iron-deficiency-anaemia")
     assert "\ufffd" not in anaemia.body and "Ã" not in anaemia.body
-    assert ix.get("eczema").title.startswith("Eczema")
+    assert ix.get(SITE + "eczema").title.startswith("Eczema")
 
 
 def test_text_export_links_resolve_by_title(index_dir: Path) -> None:
     ix = search.open_index(index_dir)
-    export = ix.get("exports/postpartum-back-pain")
+    export = ix.get("corpus/exports/postpartum-back-pain")  # no URL: the folder's name and the path
     assert [link.kind for link in export.links][:2] == ["prev", "next"]
     # its prev/next/related titles count as anchor text for the articles they name
-    assert "Sciatica: Symptoms and Treatment" in ix.incoming_anchors("sciatica")
+    assert "Sciatica: Symptoms and Treatment" in ix.incoming_anchors(SITE + "sciatica")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import small_corpus, write_page
+from helpers import page_id, small_corpus, write_page
 
 import search
 from search.cli import cli
@@ -41,8 +41,8 @@ def answers(index_dir: Path) -> list[object]:
     for text in QUERIES:
         results = ix.search(text)
         out.append((results.total, results.suggestion, [(h.id, h.score, h.snippet, h.links) for h in results.hits]))
-    out.append(ix.get("knee-pain"))
-    out.append(ix.incoming_anchors("knee-pain"))
+    out.append(ix.get(page_id("knee-pain")))
+    out.append(ix.incoming_anchors(page_id("knee-pain")))
     out.append(ix.stats().articles)
     return out
 
@@ -204,7 +204,7 @@ def test_row5_a_garbage_generation_file_or_pointer_is_repaired_by_rebuild(
     (live / "healthsearch.json").write_text("{not json")
     (index_dir / "CURRENT").write_bytes(b"\xff\xfe\x00gen\x80")
     runner = CliRunner()
-    for args in (["query", "knee"], ["show", "knee-pain"], ["stats"], ["rollback"], ["check"]):
+    for args in (["query", "knee"], ["show", page_id("knee-pain")], ["stats"], ["rollback"], ["check"]):
         result = runner.invoke(cli, [*args, "--index", str(index_dir)])
         assert result.exit_code == 1, (args, result.output)
         assert result.stderr.startswith("Error: ") or args == ["check"], (args, result.output)
@@ -236,7 +236,7 @@ def test_row11_a_truncated_whoosh_segment_is_one_line_not_aborted(
     index_dir, live = copy_of(source, tmp_path)
     segment = listed(live, ".seg")
     segment.write_bytes(segment.read_bytes()[:100])
-    for args in (["show", "knee-pain"], ["stats"], ["query", "knee"]):
+    for args in (["show", page_id("knee-pain")], ["stats"], ["query", "knee"]):
         result = CliRunner().invoke(cli, [*args, "--index", str(index_dir)])
         assert result.exit_code == 1
         assert "Aborted" not in result.output and "unexpected" not in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import small_corpus, write_page
+from helpers import page_id, slug, small_corpus, write_page
 
 import search
 from search.errors import ExtractionError, IndexLockedError, IndexNotFoundError
@@ -26,7 +26,8 @@ def built(corpus: Path, tmp_path: Path) -> Path:
 
 
 def ids(results: search.SearchResults) -> list[str]:
-    return [hit.id for hit in results.hits]
+    """The hits' slugs (their ids are their canonical URLs without the scheme)."""
+    return [slug(hit.id) for hit in results.hits]
 
 
 def test_first_build_adds_every_article(built: Path) -> None:
@@ -54,7 +55,7 @@ def test_deleted_source_removes_its_article(corpus: Path, built: Path) -> None:
     ix = search.open_index(built)
     assert "hepatitis-c" not in ids(ix.search("hepatitis"))
     with pytest.raises(search.ArticleNotFoundError):
-        ix.get("hepatitis-c")
+        ix.get(page_id("hepatitis-c"))
 
 
 def test_indexing_one_file_does_not_remove_the_others(corpus: Path, built: Path) -> None:
@@ -73,7 +74,7 @@ def test_updated_article_never_shows_its_old_version(corpus: Path, built: Path) 
     assert ix.search("lentils").hits == []
     after = ix.search("oranges")
     assert ids(after) == ["anaemia"]
-    assert "lentils" not in ix.get("anaemia").body
+    assert "lentils" not in ix.get(page_id("anaemia")).body
     assert ix.stats().articles == 4
 
 
@@ -88,9 +89,9 @@ def test_unreadable_file_keeps_what_was_indexed(corpus: Path, built: Path) -> No
 
 def test_incoming_anchor_text_finds_the_target(built: Path) -> None:
     ix = search.open_index(built)
-    assert ix.incoming_anchors("hepatitis-b") == ["jaundice explainer"]
+    assert ix.incoming_anchors(page_id("hepatitis-b")) == ["jaundice explainer"]
     # the target's own text never says "jaundice": only the link pointing at it does
-    assert "jaundice" not in ix.get("hepatitis-b").body.lower()
+    assert "jaundice" not in ix.get(page_id("hepatitis-b")).body.lower()
     assert "hepatitis-b" in ids(ix.search("jaundice"))
 
 
@@ -98,11 +99,11 @@ def test_anchor_text_follows_changes_in_the_linking_article(corpus: Path, built:
     write_page(corpus, "knee-pain", "Knee Pain in Runners", ["Runners feel knee pain."], body_links=[("hepatitis-b", "yellow skin")])
     report = search.index([corpus], built)
     assert report.updated == 2  # the linking article, and the target's anchor text
-    assert search.open_index(built).incoming_anchors("hepatitis-b") == ["yellow skin"]
+    assert search.open_index(built).incoming_anchors(page_id("hepatitis-b")) == ["yellow skin"]
 
 
 def test_links_are_stored_typed(built: Path) -> None:
-    article = search.open_index(built).get("hepatitis-b")
+    article = search.open_index(built).get(page_id("hepatitis-b"))
     related = [link for link in article.links if link.kind == "related"]
     assert [(link.url, link.text) for link in related] == [("https://clinic.example/articles/knee-pain", "Knee Pain in Runners")]
     assert "Opening words of that article" not in article.body
@@ -211,7 +212,7 @@ def test_previous_generation_is_untouched_by_an_update(corpus: Path, built: Path
     after = {p.name: p.read_bytes() for p in first.iterdir() if p.is_file()}
     assert after == before
     store.rollback(built)
-    assert "antiviral" in search.open_index(built).get("hepatitis-c").body
+    assert "antiviral" in search.open_index(built).get(page_id("hepatitis-c")).body
 
 
 def test_rebuild_builds_a_fresh_generation(corpus: Path, built: Path) -> None:
@@ -252,7 +253,7 @@ def test_unreadable_directory_keeps_its_articles(tmp_path: Path, monkeypatch: py
     report = search.index([corpus], index_dir)
     assert report.failed == 1 and report.removed == 0
     assert report.failures[0] == (str(corpus / "b"), "cannot read directory: Permission denied")
-    assert [h.id for h in search.open_index(index_dir).search("cartilage").hits] == ["b/two"]
+    assert [h.id for h in search.open_index(index_dir).search("cartilage").hits] == [page_id("two")]
 
 
 def test_symlink_loop_does_not_hang(corpus: Path, tmp_path: Path) -> None:
@@ -295,4 +296,4 @@ def test_broken_symlink_is_a_failure_that_keeps_the_old_article(corpus: Path, bu
     report = search.index([corpus], built)
     assert report.failures == [(str(corpus / "hepatitis-c.html"), "broken symbolic link")]
     assert report.removed == 0
-    assert search.open_index(built).get("hepatitis-c").title == "Hepatitis C"
+    assert search.open_index(built).get(page_id("hepatitis-c")).title == "Hepatitis C"

@@ -19,6 +19,7 @@ from search.errors import ExtractionError
 from search.ingest.decode import decode_html
 from search.ingest.files import iter_file
 from search.ingest.html import extract
+from search.ingest.ids import url_id
 from search.ingest.text_export import parse_text_export
 from search.models import Article, Link
 
@@ -398,7 +399,7 @@ def test_relative_links_stay_relative_without_any_base() -> None:
 
 def test_metadata_fields(furniture: Article) -> None:
     assert furniture.url == f"{SITE}/articles/runners-knee"  # canonical beats the url argument
-    assert furniture.id == "runners-knee"
+    assert furniture.id == "fixture-health.example/articles/runners-knee"  # the canonical URL's id
     assert furniture.source == ""
     assert furniture.description == "Why runners get sore knees and what helps."
     assert furniture.language == "en-GB"
@@ -423,7 +424,7 @@ def test_time_element_and_og_url_as_fallbacks() -> None:
     article = extract(html)
     assert (article.url, article.id, article.published) == (
         "https://a.example/news/flu-jab.html",
-        "flu-jab",
+        "a.example/news/flu-jab.html",
         "2023-10-01",
     )
 
@@ -431,14 +432,15 @@ def test_time_element_and_og_url_as_fallbacks() -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("https://a.example/articles/Back-Pain", "back-pain"),
-        ("https://a.example/2019/11/18/politics/trump-health/index.html", "trump-health"),
-        ("https://a.example/news/flu%20jab.htm?x=1", "flu-jab"),
-        ("https://a.example/", ""),
+        ("https://a.example/articles/Back-Pain", "a.example/articles/Back-Pain"),
+        ("https://a.example/2019/11/18/politics/trump-health/index.html", "a.example/2019/11/18/politics/trump-health"),
+        ("https://a.example/news/flu%20jab.htm?x=1&utm_source=feed", "a.example/news/flu%20jab.htm?x=1"),
+        ("https://a.example/", "a.example"),
+        ("file:///tmp/page.html", ""),  # not a URL id: a file's id comes from its path
         (None, ""),
     ],
 )
-def test_id_is_a_slug_of_the_url(url: str | None, expected: str) -> None:
+def test_id_is_the_normalised_url(url: str | None, expected: str) -> None:
     assert extract("<p>Some text.</p>", url=url).id == expected
 
 
@@ -614,9 +616,9 @@ def test_html_file_ids_sources_and_file_url(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True)
     shutil.copy(FIXTURES / "no-structure.html", path)
     article = only_article(path, root)
-    assert (article.id, article.source) == ("conditions/hay-fever", str(path))
+    assert (article.id, article.source) == ("corpus/conditions/hay-fever", str(path))
     assert article.url == path.resolve().as_uri()  # no canonical URL on the page
-    assert only_article(path).id == "hay-fever"  # root None: just the file name
+    assert only_article(path).id == "conditions/hay-fever"  # root None: the file's folder
 
 
 @pytest.mark.parametrize("name", ["sciatica.html.gz", "sciatica.HTM.gz", "sciatica.xhtml", "sciatica.txt.gz"])
@@ -628,7 +630,9 @@ def test_gzip_and_other_extensions(tmp_path: Path, name: str) -> None:
     data = (FIXTURES / source).read_bytes()
     path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     article = only_article(path, root)
-    assert article.id == "conditions/sciatica"
+    # the page has a canonical URL; the text export has none: its folder's name and path
+    expected = "corpus/conditions/sciatica" if ".txt" in name else "fixture-health.example/articles/runners-knee"
+    assert article.id == expected
     assert article.title == "Knee Pain in Runners: Causes and Self-Care"
 
 
@@ -642,10 +646,10 @@ def test_canonical_url_beats_the_file_url(tmp_path: Path) -> None:
     ("data", "reason"),
     [
         (b"", "empty file"),
-        (b"<html>\x00\x01\x02 binary</html>", "binary file, not text"),
-        (b"\x89PNG\r\n\x1a\n" + b"x" * 100, "binary file, not text"),
-        (b"%PDF-1.7\n" + b"x" * 100, "binary file, not text"),
-        (b"PK\x03\x04" + b"x" * 100, "binary file, not text"),
+        (b"<html>\x00\x01\x02 binary</html>", "binary file (NUL bytes, not text)"),
+        (b"\x89PNG\r\n\x1a\n" + b"x" * 100, "binary file (PNG image)"),
+        (b"%PDF-1.7\n" + b"x" * 100, "binary file (PDF document)"),
+        (b"PK\x03\x04" + b"x" * 100, "binary file (ZIP archive)"),
         (b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no article text found"),
     ],
 )
@@ -738,7 +742,7 @@ def test_unreadable_file_for_real(tmp_path: Path) -> None:
 def test_unsupported_file_through_iter_file(tmp_path: Path) -> None:
     path = tmp_path / "notes.pdf"
     path.write_bytes(b"%PDF")
-    assert only_error(path).reason.startswith("unsupported file type")
+    assert only_error(path).reason == "binary file (PDF document)"
 
 
 def test_missing_file_through_iter_file(tmp_path: Path) -> None:
@@ -772,7 +776,8 @@ def test_real_health_pages(shared_dir: Path) -> None:
     for page_id in ids:
         article = only_article(folder / "html" / f"{page_id}.html.gz", folder / "html")
         assert article.title, page_id
-        assert article.id == page_id
+        # the page's canonical URL's id, else its path under the root folder "html"
+        assert article.id == (url_id(article.url) or f"html/{page_id}"), page_id
         predicted, expected = _words(article.body), _words(truth[page_id]["articleBody"])
         hits = sum((predicted & expected).values())
         precision, recall = hits / max(sum(predicted.values()), 1), hits / max(sum(expected.values()), 1)

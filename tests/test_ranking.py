@@ -15,10 +15,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
+from helpers import slug as slug_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import search
+from search.models import ExplainedHit
 
 # -- internal names this module depends on (the one place to edit when modules move) ----------
 from search.query.expansion import (
@@ -32,7 +34,7 @@ from search.ranking.spelling import _edit_distance
 
 def build(root: Path, docs: Mapping[str, tuple[str, str]]) -> search.SearchIndex:
     """Index ``docs`` (slug -> (title, body)) written as plain-text exports under root/corpus;
-    a slug may hold folders ("a/flu"), and is the article's id."""
+    a slug may hold folders ("a/flu"); the article's id is "corpus/<slug>" (see :func:`doc`)."""
     corpus = root / "corpus"
     for slug, (title, body) in docs.items():
         path = corpus / f"{slug}.txt"
@@ -43,13 +45,18 @@ def build(root: Path, docs: Mapping[str, tuple[str, str]]) -> search.SearchIndex
     return search.open_index(root / "index")
 
 
+def doc(hit: search.Hit | ExplainedHit) -> str:
+    """A hit's slug: its id is ``corpus/<slug>`` (the root folder's name and the path below it)."""
+    return slug_of(hit.id, "corpus/")
+
+
 def ids(ix: search.SearchIndex, text: str, limit: int = 100) -> list[str]:
     """The ids of the hits, best first (expansion off)."""
-    return [hit.id for hit in ix.search(text, limit=limit, expand=False, snippets=False).hits]
+    return [doc(hit) for hit in ix.search(text, limit=limit, expand=False, snippets=False).hits]
 
 
 def scores(ix: search.SearchIndex, text: str) -> dict[str, float]:
-    return {hit.id: hit.score for hit in ix.search(text, limit=100, expand=False, snippets=False).hits}
+    return {doc(hit): hit.score for hit in ix.search(text, limit=100, expand=False, snippets=False).hits}
 
 
 # -- query semantics ----------------------------------------------------------------------------
@@ -101,7 +108,7 @@ def words(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
 )
 def test_which_articles_match(words: search.SearchIndex, text: str, expected: set[str]) -> None:
     results = words.search(text, limit=100, expand=False, snippets=False)
-    assert {hit.id for hit in results.hits} == expected
+    assert {doc(hit) for hit in results.hits} == expected
     assert results.total == len(results.hits)
 
 
@@ -140,7 +147,7 @@ def test_phrase_boost_ranks_words_near_each_other_higher(words: search.SearchInd
     got = scores(words, "knee pain")
     assert got["adjacent"] == got["gap"] > got["far"] == got["reversed"]
     explanation = words.explain("knee pain", limit=20, expand=False)
-    phrase = {hit.id: [c for c in hit.contributions if c.term == "knee pain"] for hit in explanation.hits}
+    phrase = {doc(hit): [c for c in hit.contributions if c.term == "knee pain"] for hit in explanation.hits}
     assert [c.field for c in phrase["adjacent"]] == ["body"] and phrase["adjacent"][0].score > 0
     assert phrase["far"] == [] and phrase["reversed"] == [] and phrase["knee-only"] == []
     boost = phrase["adjacent"][0].score
@@ -152,7 +159,7 @@ def test_title_match_outranks_body_match(words: search.SearchIndex) -> None:
     assert set(got) == {"gout-title", "gout-body"}
     assert got["gout-title"] > got["gout-body"]
     assert ids(words, "knee")[0] == "title-knee"
-    (hit,) = [h for h in words.explain("gout", expand=False).hits if h.id == "gout-title"]
+    (hit,) = [h for h in words.explain("gout", expand=False).hits if doc(h) == "gout-title"]
     assert [c.field for c in hit.contributions] == ["title"]
 
 
@@ -176,11 +183,11 @@ def test_copies_of_one_article_are_counted_and_shown_once(tmp_path: Path) -> Non
     ix = build(tmp_path, {"a/flu": flu, "b/flu": flu, "c/flu": flu, "other": ("Winter Notes", "influenza and colds")})
     results = ix.search("influenza", expand=False)
     assert results.total == 2
-    shown = [hit.id for hit in results.hits]
+    shown = [doc(hit) for hit in results.hits]
     assert len(shown) == 2 and "other" in shown and sum(i.endswith("/flu") for i in shown) == 1
     pages = [ix.search("influenza", limit=1, page=p, expand=False) for p in (1, 2, 3)]
     assert [p.total for p in pages] == [2, 2, 2]
-    assert sorted(h.id for p in pages for h in p.hits) == sorted(shown) and pages[2].hits == []
+    assert sorted(doc(h) for p in pages for h in p.hits) == sorted(shown) and pages[2].hits == []
     assert ix.search("winter", expand=False).total == 2  # one copy group + "other"
 
 
@@ -210,16 +217,16 @@ def test_pages_continue_without_overlap_and_share_the_total(ties: search.SearchI
         pages.append(results.hits)
         page += 1
     assert page == -(-len(TIES) // limit) + 1
-    flat = [hit.id for hits in pages for hit in hits]
-    assert flat == [hit.id for hit in everything.hits]
+    flat = [doc(hit) for hits in pages for hit in hits]
+    assert flat == [doc(hit) for hit in everything.hits]
     assert len(set(flat)) == len(flat)
 
 
 def test_ties_are_ordered_deterministically(ties: search.SearchIndex, tmp_path: Path) -> None:
     full = ties.search("fever", limit=100, expand=False, snippets=False).hits
-    tied = [hit for hit in full if hit.id.startswith("tie")]
+    tied = [hit for hit in full if doc(hit).startswith("tie")]
     assert len({hit.score for hit in tied}) == 1 and len(tied) == 14
-    order = [hit.id for hit in full]
+    order = [doc(hit) for hit in full]
     assert ids(ties, "fever") == order  # the same again
     for k in range(1, len(order) + 1):  # a shorter list is a prefix of the longer one
         assert ids(ties, "fever", limit=k) == order[:k]
@@ -255,7 +262,7 @@ def test_synonyms_are_added_with_expansion_and_only_then(synonyms: search.Search
     assert [(e.term, e.source) for e in on.expansions] == [("myocardial infarction", "synonym")]
     assert 0 < on.expansions[0].weight < 1
     assert "myocardial" in on.engine_query
-    assert "mi" in [hit.id for hit in synonyms.search("heart attack", expand=True).hits]
+    assert "mi" in [doc(hit) for hit in synonyms.search("heart attack", expand=True).hits]
     off = synonyms.explain("heart attack", limit=10, expand=False)
     assert off.expansions == [] and "myocardial" not in off.engine_query
     assert "mi" not in ids(synonyms, "heart attack")
@@ -265,8 +272,8 @@ def test_synonyms_are_added_with_expansion_and_only_then(synonyms: search.Search
 def test_a_synonym_counts_its_weight_times_the_words_typed(synonyms: search.SearchIndex) -> None:
     expanded = synonyms.explain("heart attack", limit=10, expand=True)
     weight = expanded.expansions[0].weight
-    (via_synonym,) = [h for h in expanded.hits if h.id == "mi"]
-    (typed,) = [h for h in synonyms.explain('"myocardial infarction"', limit=10, expand=False).hits if h.id == "mi"]
+    (via_synonym,) = [h for h in expanded.hits if doc(h) == "mi"]
+    (typed,) = [h for h in synonyms.explain('"myocardial infarction"', limit=10, expand=False).hits if doc(h) == "mi"]
     got = {(c.field, c.term): c.score for c in via_synonym.contributions}
     want = {(c.field, c.term): c.score for c in typed.contributions if c.field in ("title", "body")}
     assert set(got) == set(want) and want
@@ -411,7 +418,7 @@ def test_random_collections_match_exactly_the_articles_holding_the_words(
         ix = build(Path(tmp), articles)
         for word in VOCAB:
             results = ix.search(word, limit=20, expand=False, snippets=False)
-            found = [hit.id for hit in results.hits]
+            found = [doc(hit) for hit in results.hits]
             expected = {i for i, held in terms.items() if word in held}
             assert set(found) == expected and len(found) == len(set(found))
             assert results.total == len(expected) >= len(results.hits)

@@ -26,8 +26,9 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 f"knee-{i}",
                 f"Knee care {folder} {i}",
                 [f"Knee pain after running {i + 1} times a week often settles with rest and ice."] * (i + 1),
+                canonical=False,  # ids from paths: "corpus/nhs/knee-0"
             )
-    write_page(corpus / "cdc", "flu", "Flu season", ["Influenza vaccines are offered every autumn."])
+    write_page(corpus / "cdc", "flu", "Flu season", ["Influenza vaccines are offered every autumn."], canonical=False)
     search.index([corpus], root / "index")
     return root / "index"
 
@@ -36,27 +37,27 @@ def test_a_filter_limits_hits_totals_and_pages(index_dir: Path) -> None:
     ix = search.open_index(index_dir)
     everything = ix.search("knee", limit=20)
     assert everything.total == 8
-    only = Filter(id_prefix="nhs/")
+    only = Filter(id_prefix="corpus/nhs/")
     first = ix.search("knee", limit=3, filter=only)
     second = ix.search("knee", limit=3, page=2, filter=only)
     assert first.total == second.total == 4
     ids = [hit.id for hit in first.hits + second.hits]
-    assert len(ids) == len(set(ids)) == 4 and all(i.startswith("nhs/") for i in ids)
+    assert len(ids) == len(set(ids)) == 4 and all(i.startswith("corpus/nhs/") for i in ids)
     # The filter keeps the order: the filtered hits are the unfiltered ones, minus the others.
-    assert ids == [hit.id for hit in everything.hits if hit.id.startswith("nhs/")]
+    assert ids == [hit.id for hit in everything.hits if hit.id.startswith("corpus/nhs/")]
     assert [h.score for h in first.hits] == [h.score for h in everything.hits if h.id in {x.id for x in first.hits}]
 
 
 def test_a_filter_by_ids_and_one_that_allows_nothing(index_dir: Path) -> None:
     ix = search.open_index(index_dir)
-    picked = Filter.of(ids=["cdc/knee-2", "cdc/flu", "nhs/knee-0"])
-    assert {hit.id for hit in ix.search("knee", filter=picked).hits} == {"cdc/knee-2", "nhs/knee-0"}
-    assert {hit.id for hit in ix.search("knee", filter=Filter.of(ids=["nhs/knee-0"], id_prefix="cdc/")).hits} == set()
-    explained = ix.explain("knee", limit=10, filter=Filter(id_prefix="cdc/"))
-    assert {hit.id for hit in explained.hits} == {f"cdc/knee-{i}" for i in range(4)}
-    none = ix.search("knee", filter=Filter(id_prefix="who/"))
+    picked = Filter.of(ids=["corpus/cdc/knee-2", "corpus/cdc/flu", "corpus/nhs/knee-0"])
+    assert {hit.id for hit in ix.search("knee", filter=picked).hits} == {"corpus/cdc/knee-2", "corpus/nhs/knee-0"}
+    assert {hit.id for hit in ix.search("knee", filter=Filter.of(ids=["corpus/nhs/knee-0"], id_prefix="corpus/cdc/")).hits} == set()
+    explained = ix.explain("knee", limit=10, filter=Filter(id_prefix="corpus/cdc/"))
+    assert {hit.id for hit in explained.hits} == {f"corpus/cdc/knee-{i}" for i in range(4)}
+    none = ix.search("knee", filter=Filter(id_prefix="corpus/who/"))
     assert none.total == 0 and none.hits == []
-    assert search.search("knee", index_dir, filter=Filter(id_prefix="cdc/")).total == 4
+    assert search.search("knee", index_dir, filter=Filter(id_prefix="corpus/cdc/")).total == 4
 
 
 def test_filter_allows() -> None:
@@ -134,11 +135,11 @@ def test_a_filter_mask_is_made_once_per_segment_and_never_changed(index_dir: Pat
             seen.append(article_id)
             return super().allows(article_id)
 
-    only = Counting(id_prefix="nhs/")
+    only = Counting(id_prefix="corpus/nhs/")
     first = ix.search("knee", filter=only)
     tested = len(seen)
     assert tested == 9  # every row of the one segment, once
-    again = ix.search("knee pain", filter=Counting(id_prefix="nhs/"))  # an equal filter: the same mask
+    again = ix.search("knee pain", filter=Counting(id_prefix="corpus/nhs/"))  # an equal filter: the same mask
     assert len(seen) == tested and first.total == again.total == 4
     from search.storage import generations
     from search.terms.reader import TermIndex

@@ -68,7 +68,7 @@ def test_explicit_unsupported_file_raises(tmp_path: Path) -> None:
     make_tree(tmp_path)
     with pytest.raises(ExtractionError) as info:
         walk([tmp_path / "notes.pdf"])
-    assert info.value.reason == "unsupported file type (expected .html, .htm, .txt, .jsonl, optionally .gz)"
+    assert info.value.reason == "not a page (a .pdf file)"  # text in it, but its name says it is no page
 
 
 def test_symlink_loops_terminate(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import page, small_corpus
+from helpers import page, page_id, small_corpus
 
 import search
 from search.storage import generations as store
@@ -189,9 +189,9 @@ def state_of(index_dir: Path, world: World) -> str:
     state = matches[0]
     for i in SAMPLE_MODIFIED + SAMPLE_KEPT:
         hits = ix.search(marker(i)).hits
-        assert [h.id for h in hits] == [pid(i)]
+        assert [h.id for h in hits] == [page_id(pid(i))]
         version = NEW if state == "B" and i in MODIFIED else OLD
-        assert f"version {version}" in ix.get(pid(i)).body, (state, i)
+        assert f"version {version}" in ix.get(page_id(pid(i))).body, (state, i)
     for i in SAMPLE_DELETED:
         assert ix.search(marker(i)).total == (1 if state == "A" else 0), (state, i)
     for i in SAMPLE_ADDED:
@@ -256,7 +256,7 @@ def test_locked_index_exits_75_and_a_killed_holder_leaves_no_stale_lock(tmp_path
     assert proc.returncode == 0, proc.stderr  # the flock died with its holder: no stale lock
     assert time.monotonic() - started < 20
     assert "1 updated" in proc.stdout
-    assert [h.id for h in search.open_index(index_dir).search("ferritin").hits] == ["anaemia"]
+    assert [h.id for h in search.open_index(index_dir).search("ferritin").hits] == [page_id("anaemia")]
 
 
 # -- kill -9 at any moment ---------------------------------------------------------------------------
@@ -505,10 +505,11 @@ def test_bad_files_are_skipped_one_warning_each_and_every_good_page_is_indexed(t
     assert ix.stats().articles == indexed
     for i in good:
         assert ix.search(marker(i)).total == 1, i
-    assert [h.id for h in ix.search("pertussis").hits] == ["zipped"]
-    assert [h.id for h in ix.search("shingles").hits] == ["feed-1"]
-    assert "crème brûlée" in ix.get("latin").body
-    assert ix.search(marker(35)).hits[0].id == "sub/p00035"  # not also sub/loop/p00035
+    assert [h.id for h in ix.search("pertussis").hits] == [page_id("zipped")]
+    assert [h.id for h in ix.search("shingles").hits] == ["feed-1"]  # a feed record keeps its id
+    assert "crème brûlée" in ix.get(page_id("latin")).body
+    (hit,) = ix.search(marker(35)).hits  # not also read through sub/loop
+    assert ix.get(hit.id).source == str(corpus / "sub" / f"{pid(35)}.html")
 
     # remove the bad files: a clean run; then two good files go bad and keep their articles
     for name in [*bad, "pipe.html"]:
@@ -531,8 +532,8 @@ def test_bad_files_are_skipped_one_warning_each_and_every_good_page_is_indexed(t
     assert f"0 added, 0 updated, {indexed - 2} unchanged, 0 removed, 2 failed" in proc.stdout
     ix = search.open_index(index_dir)
     assert ix.stats().articles == indexed
-    assert [h.id for h in ix.search(marker(3)).hits] == [pid(3)]
-    assert [h.id for h in ix.search("pertussis").hits] == ["zipped"]
+    assert [h.id for h in ix.search(marker(3)).hits] == [page_id(pid(3))]
+    assert [h.id for h in ix.search("pertussis").hits] == [page_id("zipped")]
 
 
 # -- cron-friendly output --------------------------------------------------------------------------
@@ -596,6 +597,7 @@ def test_progress_bar_only_when_stderr_is_a_terminal(cron_corpus: Path, tmp_path
         os.close(master)
     assert proc.returncode == 0
     assert "Indexing" in shown and "#" in shown  # the same run on a terminal does show a bar
+    assert "articles" in shown and " of " in shown  # with the bytes read and the articles so far
 
 
 def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -> None:
@@ -604,7 +606,8 @@ def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -
     assert proc.returncode == 0 and proc.stderr == ""
     data = json.loads(proc.stdout)
     assert set(data) == {
-        "index", "added", "updated", "unchanged", "removed", "failed", "skipped", "seconds", "failures", "warnings"
+        "index", "added", "updated", "unchanged", "removed", "failed", "skipped", "seconds", "failures", "warnings",
+        "duplicates", "not_pages",
     }
     assert (data["added"], data["failed"], data["failures"]) == (4, 0, [])
     assert isinstance(data["seconds"], float)
@@ -614,8 +617,8 @@ def test_json_is_one_object_with_the_report(cron_corpus: Path, tmp_path: Path) -
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert (data["added"], data["unchanged"], data["removed"], data["failed"]) == (0, 3, 1, 1)
-    assert data["failures"] == [{"path": str(cron_corpus / "bad.html"), "reason": "binary file, not text"}]
-    assert warnings_of(proc.stderr) == [f"warning: {cron_corpus / 'bad.html'}: binary file, not text"]
+    assert data["failures"] == [{"path": str(cron_corpus / "bad.html"), "reason": "binary file (PDF document)"}]
+    assert warnings_of(proc.stderr) == [f"warning: {cron_corpus / 'bad.html'}: binary file (PDF document)"]
 
 
 def test_log_file_appends_timestamped_summaries(cron_corpus: Path, tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from .. import __version__, limits
+from ..limits import size_text
+from ..models import Progress
 from ..render import terminal_text, to_json
 from .errors import EXIT_FAILED, EXIT_USAGE, CliError, default_index_dir, library_errors
 from .output import print_article, print_check, print_explanation, print_results
@@ -89,10 +91,12 @@ def index_cmd(
 ) -> None:
     """Build or update the index from PATHS (files or folders; default ./corpus).
 
-    Reads .html/.htm pages, plain-text exports (.txt) and JSONL feeds (.jsonl), each
-    optionally gzipped. Only changed articles are re-indexed; the new state goes live
-    atomically when the run completes. Exit codes: 0 all indexed, 1 some files failed,
-    75 another run is writing to this index.
+    Reads pages (known by their bytes, whatever their name: a wget or httrack mirror as
+    it is), plain-text exports (.txt) and JSONL feeds (.jsonl), each optionally gzipped;
+    files that are not pages (images, scripts, styles) are left out and counted. Only
+    changed articles are re-indexed; the new state goes live atomically when the run
+    completes. Exit codes: 0 all indexed, 1 some files failed, 75 another run is writing
+    to this index.
     """
     from ..api import DEFAULT_CORPUS, index
     from ..extraction.profiles import load_profiles
@@ -138,19 +142,28 @@ def _log_to_file(path: Path) -> None:
 
 
 class _ProgressBar:
-    """A progress bar on stderr, created on the first update (when the total is known)."""
+    """A progress bar on stderr by bytes read, with files and articles so far beside it;
+    created on the first update (when the totals are known), when there is enough to read."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self._bar: Any = None
 
-    def update(self, done: int, total: int) -> None:
-        if not self.enabled or total < 2:
+    def update(self, progress: Progress) -> None:
+        if not self.enabled or progress.bytes_total == 0:
             return
         if self._bar is None:
-            self._bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            if progress.files_total < 2 and progress.bytes_total < limits.MiB:
+                return
+            self._bar = click.progressbar(
+                length=progress.bytes_total, label="Indexing", file=sys.stderr, item_show_func=lambda text: text
+            )
             self._bar.__enter__()
-        self._bar.update(done - self._bar.pos)
+        shown = (
+            f"{size_text(progress.bytes_done)} of {size_text(progress.bytes_total)}, "
+            f"{progress.files_done:,}/{progress.files_total:,} files, {progress.articles:,} articles"
+        )
+        self._bar.update(progress.bytes_done - self._bar.pos, shown)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -245,15 +258,20 @@ def eval_cmd(
 
 
 @cli.command("show")
-@click.argument("article_id")
+@click.argument("article_id", metavar="ID")
 @index_option
 @json_option
 @library_errors
 def show_cmd(article_id: str, index_dir: Path | None, as_json: bool) -> None:
-    """Print one indexed article, its links and the anchor text pointing at it."""
+    """Print one indexed article, its links and the anchor text pointing at it.
+
+    ID is the article's id (example.org/articles/anxiety, corpus/notes/a), its URL, or the
+    path of the file it was read from.
+    """
     from ..api import open_index
 
     ix = open_index(index_dir)
+    article_id = ix.resolve(article_id)
     article = ix.get(article_id)
     anchors = ix.incoming_anchors(article_id)
     if as_json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import IO
 
 from ..errors import ExtractionError
 from ..extraction.profiles import SiteProfile
+from ..ingest.formats import is_feed
+from ..ingest.ids import page_ids
 from ..ingest.sources import is_within, read_failure, source_key
 from ..models import Article, IndexReport, Notice
 from ..storage.articles import IndexedState
@@ -34,6 +37,16 @@ class Run:
     changed: dict[str, LinkNode] = field(default_factory=dict)  # re-extracted articles that differ
     restamped: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> new stamp, same content
     rewritten_sources: set[str] = field(default_factory=set)
+    #: id -> (where the article that holds it came from, its fingerprint), for this run's
+    #: articles and the unchanged ones it kept: how a copy is told from another page
+    claims: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: articles from sources outside this run's paths: id -> (source, fingerprint); they keep
+    #: their ids while their files are there (see :func:`hold_outside`)
+    outside: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: files recorded as copies of an indexed article: source -> (mtime_ns, size, its id)
+    copies: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    #: the copies this run found (read, or recorded and unchanged), to record for the next run
+    found_copies: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     profiles: tuple[SiteProfile, ...] = ()
     recheck: bool = False  # extraction changed since the last run: read every file again
     extraction_key: str = ""  # what extracts articles now (extractor version, site profiles)
@@ -56,6 +69,33 @@ class Run:
         logger.warning("%s: %s", notice.path, notice.reason)
 
 
+def hold_outside(run: Run, paths: list[Path]) -> None:
+    """Note the indexed articles whose sources lie outside this run's ``paths``: a page of
+    this run never takes the id of one of them while its file is there (``index a`` then
+    ``index b`` never overwrites a page of ``a``); one whose file is gone (moved) gives its id up."""
+    dirs = [source_key(p) for p in paths if p.is_dir()]
+    files = {source_key(p) for p in paths if not p.is_dir()}
+    for state in run.states.values():
+        if state.source not in files and not any(is_within(state.source, d) for d in dirs):
+            run.outside[state.id] = (state.source, state.fingerprint)
+
+
+def _holder(run: Run, candidate: str) -> tuple[str, str] | None:
+    """Where the article holding the id ``candidate`` came from and its fingerprint, or None."""
+    holder = run.claims.get(candidate)
+    if holder is None:
+        holder = run.outside.get(candidate)
+        if holder is not None and not os.path.lexists(holder[0]):
+            return None  # its file is gone: the id is free
+    if holder is None:  # an article kept because its file failed this time keeps its id too
+        state = run.states.get(candidate)
+        if state is not None and (
+            state.source in run.failed_sources or any(is_within(state.source, d) for d in run.failed_dirs)
+        ):
+            return state.source, state.fingerprint
+    return holder
+
+
 def precheck(path: Path, run: Run) -> tuple[int, int] | None:
     """The file's (mtime_ns, size) when it must be read; None when it is unchanged or unreadable."""
     source = source_key(path)
@@ -69,13 +109,60 @@ def precheck(path: Path, run: Run) -> tuple[int, int] | None:
     known = run.by_source.get(source, [])
     if known and not run.recheck and all((s.mtime_ns, s.size) == stamp for s in known):
         run.seen_ids.update(s.id for s in known)
+        run.claims.update((s.id, (s.source, s.fingerprint)) for s in known)
         run.report.unchanged += len(known)
         return None
     return stamp
 
 
+def still_a_copy(path: Path, stamp: tuple[int, int], run: Run) -> bool:
+    """True when ``path`` was recorded as a copy, is unchanged since, and the article it
+    repeats comes from a file this run leaves unchanged: then it is not read again (and is
+    reported as a duplicate again). Call after every file was prechecked."""
+    source = source_key(path)
+    record = run.copies.get(source)
+    if record is None or run.recheck or (record[0], record[1]) != stamp:
+        return False
+    original = _holder(run, record[2])  # (before any file is read: unchanged or outside articles)
+    if original is None:
+        return False  # the original is read again (or gone): so is the copy
+    run.report.duplicates.append((shown(path), original[0]))
+    run.found_copies[source] = record
+    return True
+
+
+def claim(path: Path, root: Path, item: Article, run: Run, stamp: tuple[int, int] = (0, 0)) -> bool:
+    """Give a page (or text export) the first of its ids (:func:`~search.ingest.ids.page_ids`)
+    no other page of this run holds; False when it is a copy of the page holding one of them
+    (same fingerprint: ``page.html`` and ``page.html?utm_source=x``, ``dir/`` and
+    ``dir/index.html``), which is left out with a notice naming that page's file.
+
+    An id held by an article with other content (say, a site whose canonical tags all name
+    its home page) is not shared: the page takes its next id. The first page in walk order
+    (or an unchanged one indexed before) keeps a contested id.
+    """
+    print_ = fingerprint(item)
+    for candidate in page_ids(item.url, path, root):
+        holder = _holder(run, candidate)
+        if holder is None:
+            item.id = candidate
+            run.claims[candidate] = (item.source, print_)
+            return True
+        if holder[1] == print_:
+            run.report.duplicates.append((shown(path), holder[0]))
+            run.found_copies[source_key(path)] = (stamp[0], stamp[1], candidate)
+            logger.info("%s: the same page as %s; left out", shown(path), holder[0])
+            return False
+        logger.debug("%s: id %r is held by %s, with other content", shown(path), candidate, holder[0])
+    # (only when a feed record took this file's absolute path as its id, or ids were cut short)
+    run.failed_sources.add(source_key(path))
+    run.fail(shown(path), "every id this page could take is held by another article")
+    return False
+
+
 def compare_and_spool(
     path: Path,
+    root: Path,
     items: Iterable[Article | ExtractionError | Notice],
     stamp: tuple[int, int],
     run: Run,
@@ -83,8 +170,10 @@ def compare_and_spool(
     links: IO[str],
 ) -> None:
     """Compare a file's extracted articles with the index; spool the ones that changed (and,
-    apart, their links: the link graph of a large run is read back, not held in memory)."""
+    apart, their links: the link graph of a large run is read back, not held in memory).
+    A page's id is settled here (:func:`claim`); a feed's records keep their own."""
     source = source_key(path)
+    feed = is_feed(path)
     for item in items:
         if isinstance(item, Notice):
             run.warn(item)
@@ -93,9 +182,14 @@ def compare_and_spool(
             run.failed_sources.add(source)
             run.fail(item.path or shown(path), item.reason)
             continue
-        if item.id in run.seen_ids:
+        if not feed:
+            if not claim(path, root, item, run, stamp):
+                continue
+        elif item.id in run.seen_ids:
             run.fail(shown(path), f"duplicate article id {item.id!r}")
             continue
+        else:
+            run.claims[item.id] = (item.source, fingerprint(item))
         run.seen_ids.add(item.id)
         digest = content_hash(item)
         old = run.states.get(item.id)

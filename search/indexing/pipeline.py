@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -17,20 +17,19 @@ from ..errors import IndexCorruptError, IndexDamagedError, StorageError
 from ..extraction import EXTRACTOR_VERSION
 from ..extraction.profiles import SiteProfile, profiles_digest
 from ..ingest import sources
-from ..ingest.sources import source_key
+from ..ingest.sources import is_within, source_key
 from ..models import Article, IndexReport, Notice
 from ..storage import generations, integrity
 from ..storage.articles import ArticleStore
 from ..text.sanitize import shown
 from .anchors import LinkNode, incoming_anchors
-from .changes import Run, compare_and_spool, precheck, removed_ids
+from .changes import Run, compare_and_spool, hold_outside, precheck, removed_ids, still_a_copy
+from .progress import Meter, ProgressFn
 from .workers import Pending, extract_all
 from .writer import GenerationWriter, create_generation
 
 logger = logging.getLogger(__name__)
 
-#: Called after each source file as ``progress(files_done, files_total)``.
-ProgressFn = Callable[[int, int], None]
 
 _SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 
@@ -71,6 +70,7 @@ def build_index(
             gen_dir = generations.new_generation(index_dir, copy_from=base, parent=parent)
             try:
                 store, run = _open_run(gen_dir, fresh, profiles, notes, found, index_dir)
+                hold_outside(run, given)
                 dirty = _update(store, run, found.files, given, progress)
                 if run.recheck:
                     store.set_extraction_key(run.extraction_key)
@@ -97,7 +97,7 @@ def _open_run(
 ) -> tuple[ArticleStore, Run]:
     """The new generation opened, and the state of a run over it with what the walk found."""
     store = create_generation(gen_dir) if fresh else ArticleStore.open(gen_dir)
-    run = Run(IndexReport(), store.states(), profiles=tuple(profiles))
+    run = Run(IndexReport(), store.states(), copies=store.copies(), profiles=tuple(profiles))
     run.extraction_key = f"{EXTRACTOR_VERSION}:{profiles_digest(profiles)}"
     run.recheck = store.extraction_key() != run.extraction_key
     for note in notes:
@@ -109,6 +109,7 @@ def _open_run(
         run.failed_dirs.append(source_key(failed))
     for notice in found.skipped:
         run.skip(notice)
+    run.report.not_pages = dict(found.not_pages)
     return store, run
 
 
@@ -183,14 +184,20 @@ def _update(
                 stamp = precheck(path, run)
                 if stamp is not None:
                     pending.append((path, root, stamp))
-            done = len(sources) - len(pending)
-            if progress is not None and done:
-                progress(done, len(sources))
-            for (path, _root, stamp), items in extract_all(pending, run.profiles):
-                compare_and_spool(path, items, stamp, run, spool, links)
-                done += 1
-                if progress is not None:
-                    progress(done, len(sources))
+            pending = [item for item in pending if not still_a_copy(item[0], item[2], run)]
+            meter = Meter(
+                progress,
+                len(sources),
+                sum(stamp[1] for _path, _root, stamp in pending),
+                lambda: len(run.seen_ids),
+                files_done=len(sources) - len(pending),
+            )
+            if meter.files_done:
+                meter.emit()
+            for (path, root, stamp), items in extract_all(pending, run.profiles, meter.read_to):
+                meter.start(stamp[1])
+                compare_and_spool(path, root, items, stamp, run, spool, links)
+                meter.file_done()
             removed = removed_ids(run.states, run.seen_ids, run.failed_sources, run.failed_dirs, paths)
             for doc_id in removed:
                 writer.delete(doc_id)
@@ -206,7 +213,22 @@ def _update(
         writer.commit()
     else:
         writer.cancel()
-    return _update_stamps(store, run, removed) or written
+    return _update_copies(store, run, paths) | _update_stamps(store, run, removed) or written
+
+
+def _update_copies(store: ArticleStore, run: Run, paths: list[Path]) -> bool:
+    """Record the copies this run found (those outside its paths as they were); True when the
+    record changed."""
+    dirs = [source_key(p) for p in paths if p.is_dir()]
+    files = {source_key(p) for p in paths if not p.is_dir()}
+    new = {
+        src: rec for src, rec in run.copies.items() if src not in files and not any(is_within(src, d) for d in dirs)
+    }
+    new.update(run.found_copies)
+    if new == run.copies:
+        return False
+    store.write_copies(new)
+    return True
 
 
 def _update_stamps(store: ArticleStore, run: Run, removed: set[str]) -> bool:

@@ -6,14 +6,14 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..errors import ExtractionError
 from ..extraction.profiles import SiteProfile
 from ..ingest import files
-from ..ingest.formats import source_kind
+from ..ingest.formats import is_feed
 from ..models import Article, Notice
 
 #: Parse HTML in worker processes when at least this many files changed (start-up ~0.5 s).
@@ -23,15 +23,16 @@ Pending = tuple[Path, Path, tuple[int, int]]
 
 
 def extract_all(
-    pending: list[Pending], profiles: tuple[SiteProfile, ...]
+    pending: list[Pending], profiles: tuple[SiteProfile, ...], on_read: Callable[[int], None] | None = None
 ) -> Iterator[tuple[Pending, Iterable[Article | ExtractionError | Notice]]]:
     """Extract the pending files, in order; HTML parsing runs on every core for large batches.
 
     Workers are spawned (not forked), so they inherit neither the writer lock nor open index
-    files: a killed run leaves nothing holding the lock. JSONL feeds stream in this process.
+    files: a killed run leaves nothing holding the lock. JSONL feeds stream in this process,
+    calling ``on_read(bytes of the file read so far)`` as they go.
     """
-    pages = [item for item in pending if source_kind(item[0]) != "jsonl"]
-    feeds = [item for item in pending if source_kind(item[0]) == "jsonl"]
+    pages = [item for item in pending if not is_feed(item[0])]
+    feeds = [item for item in pending if is_feed(item[0])]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if workers > 1 and len(pages) >= PARALLEL_MIN_FILES:
         context = multiprocessing.get_context("spawn")
@@ -44,7 +45,7 @@ def extract_all(
         for item in pages:
             yield item, files.iter_file(item[0], item[1], profiles)
     for item in feeds:
-        yield item, files.iter_file(item[0], item[1], profiles)
+        yield item, files.iter_file(item[0], item[1], profiles, on_read)
 
 
 def _exit_with_parent(parent_pid: int) -> None:

@@ -1,4 +1,4 @@
-"""Bytes to text: byte-order marks, declared charsets, detection, the cp1252 fallback, binary sniffing."""
+"""Bytes to text: byte-order marks, declared charsets, detection, the cp1252 fallback."""
 
 from __future__ import annotations
 
@@ -8,15 +8,8 @@ import re
 
 from charset_normalizer import from_bytes
 
-from ..errors import ExtractionError
-
 logger = logging.getLogger(__name__)
 
-_SNIFF_BYTES = 8192
-_BINARY_MAGIC = (  # PNG, PDF, ZIP (and docx/xlsx), GIF, JPEG, gzip, xz, 7z, ELF
-    b"\x89PNG", b"%PDF", b"PK\x03\x04", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"\x1f\x8b",
-    b"\xfd7zXZ", b"7z\xbc\xaf", b"\x7fELF",
-)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -134,12 +127,3 @@ def _detect_codec(data: bytes) -> str | None:
         if codec in close:
             return codec
     return best.encoding
-
-
-def check_text(data: bytes) -> None:
-    """Refuse binary files (known magic numbers, NUL bytes without a byte-order mark)."""
-    head = data[:_SNIFF_BYTES]
-    if head.startswith(_BINARY_MAGIC):
-        raise ExtractionError("binary file, not text")
-    if b"\x00" in head and not head.startswith(tuple(bom for bom, _ in _BOMS)):
-        raise ExtractionError("binary file, not text")

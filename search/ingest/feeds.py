@@ -2,7 +2,7 @@
 
 Accepted lines: the project shape (``id``, ``title``, ``body``, optional ``url``, ``links``,
 ``description``, ``language``, ``published``, ``modified``) and BEIR corpus lines (``_id``,
-``title``, ``text``). Files may be gzipped (``.gz``). Lines are read as bytes, at most
+``title``, ``text``). Files may be gzipped (known by their bytes). Lines are read as bytes, at most
 MAX_FEED_LINE_BYTES at a time, and the whole feed at most MAX_FEED_BYTES after decompression
 (:mod:`search.limits`), so a line of a gigabyte, or a gzip bomb, costs no more memory than a
 normal line.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -25,11 +25,14 @@ from ..text.sanitize import shown
 from .sources import open_source, read_failure
 
 _SKIP_CHUNK = 1 << 20
+#: How often (in decompressed bytes) a feed reports how far it has read.
+READ_REPORT_BYTES = 64 * 1024
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, Article] | ExtractionError]:
+def iter_jsonl(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[tuple[int, Article] | ExtractionError]:
     """Stream ``(line number, article)`` per line; a bad line yields an ExtractionError and
-    reading goes on.
+    reading goes on. ``on_read`` is called with the bytes of the file (compressed, if it
+    is) read so far, about every READ_REPORT_BYTES of decompressed text.
 
     Errors name the file and line (``feed.jsonl:12``). After MAX_BAD_LINES_REPORTED bad lines,
     the rest are counted in one last error. Articles are not yet cleaned (ingest does that:
@@ -38,8 +41,8 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Article] | ExtractionError]:
     name = shown(path)
     bad = 0
     try:
-        with _open_stream(path) as stream:
-            for number, line in _lines(stream, name):
+        with open_source(path) as raw, _decompressed(raw) as stream:
+            for number, line in _lines(stream, name, _position_reporter(raw, on_read)):
                 if isinstance(line, str):
                     if not line.strip():
                         continue
@@ -65,20 +68,33 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Article] | ExtractionError]:
         yield ExtractionError(f"{more:,} more bad line(s) not listed", path=name)
 
 
-def _open_stream(path: Path) -> IO[bytes]:
-    raw = open_source(path)
-    if path.name.lower().endswith(".gz"):
+def _decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """The feed's bytes, decompressed when they are gzipped (known by their magic number)."""
+    gzipped = raw.read(2) == b"\x1f\x8b"
+    raw.seek(0)
+    if gzipped:
         return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
     return raw
 
 
-def _lines(stream: IO[bytes], name: str) -> Iterator[tuple[int, str | ExtractionError]]:
+def _position_reporter(raw: IO[bytes], on_read: Callable[[int], None] | None) -> Callable[[], None] | None:
+    if on_read is None:
+        return None
+    return lambda: on_read(raw.tell())
+
+
+def _lines(
+    stream: IO[bytes], name: str, report: Callable[[], None] | None = None
+) -> Iterator[tuple[int, str | ExtractionError]]:
     """``(line number, text)`` for each line; a line over the limit is skipped (never held in
     memory) and given as an ExtractionError. Raises ExtractionError where the feed exceeds its
-    size limit."""
+    size limit. ``report()`` is called about every READ_REPORT_BYTES."""
     line_limit, feed_limit = limits.MAX_FEED_LINE_BYTES, limits.MAX_FEED_BYTES
-    total = number = 0
+    total = number = reported = 0
     while True:
+        if report is not None and total - reported >= READ_REPORT_BYTES:
+            report()
+            reported = total
         data = stream.readline(line_limit + 1)
         if not data:
             return

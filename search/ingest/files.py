@@ -6,7 +6,7 @@ import gzip
 import io
 import os
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,9 +15,10 @@ from ..errors import ExtractionError
 from ..limits import size_text
 from ..models import Article, Notice
 from ..text.sanitize import clean_article, shown
-from .decode import check_text
 from .feeds import iter_jsonl
-from .formats import UNSUPPORTED_MESSAGE, article_id, read_article, source_kind
+from .formats import is_feed, kind_of, read_article
+from .ids import page_ids
+from .sniff import SNIFF_BYTES
 from .sources import open_source, read_failure, source_key
 
 if TYPE_CHECKING:
@@ -25,21 +26,23 @@ if TYPE_CHECKING:
 
 
 def iter_file(
-    path: Path, root: Path | None = None, profiles: Sequence[SiteProfile] = ()
+    path: Path,
+    root: Path | None = None,
+    profiles: Sequence[SiteProfile] = (),
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[Article | ExtractionError | Notice]:
     """Read one source file into clean articles, the failures (ExtractionError) and what the
-    limits cut (Notice), in order; never raises. ``source`` is :func:`~search.ingest.sources.source_key`."""
+    limits cut (Notice), in order; never raises. ``source`` is :func:`~search.ingest.sources.source_key`;
+    a page's or text export's ``id`` is the first of :func:`~search.ingest.ids.page_ids` (its
+    canonical URL's id, else its path under ``root``, by default the file's folder). A feed
+    calls ``on_read(bytes of the file read so far)`` now and then while it is read."""
     name = shown(path)
-    kind = source_kind(path)
-    if kind is None:
-        yield ExtractionError(UNSUPPORTED_MESSAGE, path=name)
-        return
     source = source_key(path)
-    if kind == "jsonl":
+    if is_feed(path):
         if _is_empty(path):
             yield ExtractionError("empty file", path=name)
             return
-        for item in iter_jsonl(path):
+        for item in iter_jsonl(path, on_read):
             if isinstance(item, ExtractionError):
                 yield item
                 continue
@@ -49,12 +52,18 @@ def iter_file(
         return
     try:
         data = _read_limited(path)
-        check_text(data)
-        article = read_article(data, kind, path, profiles)
+        found = kind_of(data[:SNIFF_BYTES], path.name)
+        if found.kind is None:
+            raise ExtractionError(found.reason)
+        if found.gzip:
+            data = _gunzip_limited(data)
+            if not data:
+                raise ExtractionError("empty file")
+        article = read_article(data, found.kind, path, profiles)
     except ExtractionError as exc:
         yield ExtractionError(exc.reason, path=name)
         return
-    article.id = article_id(path, root)
+    article.id = page_ids(article.url, path, root)[0]
     article.source = source
     yield from _cleaned(article, name)
 
@@ -73,7 +82,7 @@ def _is_empty(path: Path) -> bool:
 
 
 def _read_limited(path: Path) -> bytes:
-    """File bytes (decompressed when ``.gz``), refusing empty and oversized files unread."""
+    """File bytes (still compressed when gzipped), refusing empty and oversized files unread."""
     limit = limits.MAX_FILE_BYTES
     with open_source(path) as handle:
         try:
@@ -85,10 +94,6 @@ def _read_limited(path: Path) -> bytes:
             data = handle.read(limit + 1)
         except OSError as exc:
             raise ExtractionError(read_failure(exc)) from None
-    if path.name.lower().endswith(".gz"):
-        data = _gunzip_limited(data)
-    if not data:
-        raise ExtractionError("empty file")
     return data
 
 

@@ -1,4 +1,4 @@
-"""The supported source formats: which file names each reads, and the one place a format is added."""
+"""Source formats: the reader of each kind, and what decides a file's kind; the one place a format is added."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from ..models import Article
+from .sniff import Sniff, named_kind, sniff
 
 if TYPE_CHECKING:  # the walk and the feeds need no HTML parser: extraction loads with a page
     from ..extraction.profiles import SiteProfile
@@ -18,12 +19,10 @@ PageReader: TypeAlias = "Callable[[bytes, Path, Sequence[SiteProfile]], Article]
 
 @dataclass(frozen=True)
 class Format:
-    """A source format: its kind, the file-name endings that select it (each optionally followed
-    by ``.gz``), and for one-article formats the reader (None: a feed, streamed line by line by
-    :mod:`search.ingest.feeds`)."""
+    """A source format: its kind, and for one-article formats the reader (None: a feed, streamed
+    line by line by :mod:`search.ingest.feeds`). Which kind a file is, :func:`kind_of` says."""
 
     kind: str
-    suffixes: tuple[str, ...]
     read: PageReader | None
 
 
@@ -40,21 +39,22 @@ def _read_text(data: bytes, path: Path, profiles: Sequence[SiteProfile]) -> Arti
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("html", (".html", ".htm", ".xhtml"), _read_html),
-    Format("text", (".txt",), _read_text),
-    Format("jsonl", (".jsonl",), None),
+    Format("html", _read_html),
+    Format("text", _read_text),
+    Format("jsonl", None),
 )
-SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(suffix for f in FORMATS for suffix in f.suffixes)
-UNSUPPORTED_MESSAGE = "unsupported file type (expected .html, .htm, .txt, .jsonl, optionally .gz)"
 _BY_KIND = {f.kind: f for f in FORMATS}
 
 
-def source_kind(path: Path) -> str | None:
-    """"html", "text" or "jsonl" from the file name (``.gz`` allowed), None when unsupported."""
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return next((f.kind for f in FORMATS if name.endswith(f.suffixes)), None)
+def kind_of(head: bytes, name: str) -> Sniff:
+    """What a file is from its first bytes (at least :data:`~search.ingest.sniff.SNIFF_BYTES`
+    of them, or all) and its name: see :mod:`search.ingest.sniff`."""
+    return sniff(head, name)
+
+
+def is_feed(path: Path) -> bool:
+    """True for a JSONL feed (known by name: ``.jsonl``, optionally ``.gz``): streamed, not read whole."""
+    return named_kind(path.name) == "jsonl"
 
 
 def read_article(data: bytes, kind: str, path: Path, profiles: Sequence[SiteProfile]) -> Article:
@@ -63,20 +63,3 @@ def read_article(data: bytes, kind: str, path: Path, profiles: Sequence[SiteProf
     if reader is None:
         raise ValueError(f"{kind} files hold many articles: read them with iter_file")
     return reader(data, path, profiles)
-
-
-def article_id(path: Path, root: Path | None = None) -> str:
-    """``path`` relative to ``root`` (POSIX separators) without ``.gz`` and the kind extension."""
-    rel = path.name
-    if root is not None:
-        try:
-            rel = path.relative_to(root).as_posix()
-        except ValueError:
-            rel = path.name
-    lower = rel.lower()
-    if lower.endswith(".gz"):
-        rel, lower = rel[:-3], lower[:-3]
-    for suffix in SUPPORTED_SUFFIXES:
-        if lower.endswith(suffix):
-            return rel[: -len(suffix)]
-    return rel

@@ -15,6 +15,7 @@ from ..extraction.profiles import SiteProfile
 from ..models import Article
 from ..text.sanitize import clean_article, shown
 from .decode import decode_html
+from .ids import url_id
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +25,14 @@ _START_TAG = re.compile(rb"<[A-Za-z]")
 def extract(html: str | bytes, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:
     """Parse one HTML page into a clean Article (title, body, url, links, metadata).
 
-    ``id`` is a slug of the canonical URL's last path segment ("" without any URL) and
-    ``source`` is empty; :func:`iter_file` fills both from the file path. ``profiles`` are
+    ``id`` is the id of the canonical URL (else ``url``; see :mod:`search.ingest.ids`), "" when
+    neither is an http(s) URL; ``source`` is empty. :func:`iter_file` fills both for files. ``profiles`` are
     optional site profiles (:mod:`search.extraction.profiles`). What the limits cut is logged.
     """
     if isinstance(html, (bytes, bytearray)):
         html = decode_html(bytes(html))
     article = extract_article(html, url, profiles)
+    article.id = url_id(article.url) or ""
     for note in clean_article(article):
         logger.info("%s: %s", shown(url or "page"), note)
     return article

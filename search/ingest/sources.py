@@ -3,6 +3,11 @@
 Rules of the walk (the README's "Safety" section):
 
 * Folders are walked recursively in sorted order; hidden names (``.git``, ``.cache``) are skipped.
+* A file is read when it is a page, a text export or a feed (:mod:`search.ingest.sniff`): by
+  name for feeds, text exports and ``.html`` pages, else by its first bytes, read through
+  :func:`open_source`. Files inside a folder that are not (images, scripts, style sheets) are
+  left out quietly and counted by category (``Walk.not_pages``); a file named explicitly that
+  is not is refused with the reason ("binary file (PNG image)").
 * A symbolic link is followed only when it leads outside the folders being indexed and the
   caller asks for it (``follow_symlinks``, the CLI's ``--follow-symlinks``); otherwise a link
   leading outside is skipped with a warning. A link to something inside the folders is left
@@ -32,7 +37,8 @@ from typing import BinaryIO
 from ..errors import ExtractionError
 from ..models import Notice
 from ..text.sanitize import shown
-from .formats import UNSUPPORTED_MESSAGE, source_kind
+from .formats import kind_of
+from .sniff import SNIFF_BYTES, Sniff, category_by_name, maybe_page, named_kind
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +86,19 @@ def open_source(path: Path) -> BinaryIO:
         raise
 
 
+def sniff_path(path: Path) -> Sniff:
+    """What the file at ``path`` is, from its name and first SNIFF_BYTES (opened with
+    :func:`open_source`); raises ExtractionError when it cannot be read."""
+    with open_source(path) as handle:
+        try:
+            head = handle.read(SNIFF_BYTES)
+        except OSError as exc:
+            raise ExtractionError(read_failure(exc)) from None
+    if not head:
+        raise ExtractionError("empty file")
+    return kind_of(head, path.name)
+
+
 def read_failure(exc: OSError) -> str:
     """The reason shown for a file that cannot be read."""
     if exc.errno == errno.ELOOP:
@@ -97,13 +116,15 @@ class Walk:
     failures: list[ExtractionError] = field(default_factory=list)
     failed_paths: list[Path] = field(default_factory=list)
     skipped: list[Notice] = field(default_factory=list)
+    #: files inside the folders that are not sources, by category ("images", "scripts"...)
+    not_pages: dict[str, int] = field(default_factory=dict)
 
 
 def walk(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> Walk:
-    """Find every supported file under ``paths`` (files and folders).
+    """Find every page, text export and feed under ``paths`` (files and folders).
 
-    Raises ExtractionError for a path that does not exist, or an explicit file that is of an
-    unsupported type or not a regular file, before anything is read.
+    Raises ExtractionError for a path that does not exist, or an explicit file that is not a
+    regular file or not a source (binary, not a page), before any article is read.
     """
     given = [Path(p) for p in paths]
     for path in given:
@@ -116,11 +137,16 @@ def walk(paths: Iterable[Path | str], *, follow_symlinks: bool = False) -> Walk:
         if path.is_dir():
             walker.directory(path, path)
             continue
-        if source_kind(path) is None:
-            raise ExtractionError(UNSUPPORTED_MESSAGE, path=shown(path))
         special = _special_kind(path.stat().st_mode)
         if special is not None:
             raise ExtractionError(f"not a regular file ({special})", path=shown(path))
+        if named_kind(path.name) is None:
+            try:
+                found = sniff_path(path)
+            except ExtractionError as exc:
+                raise ExtractionError(exc.reason, path=shown(path)) from None
+            if found.kind is None:
+                raise ExtractionError(found.reason, path=shown(path))
         result.files.append((path, path.parent))
     return result
 
@@ -166,7 +192,7 @@ class _Walker:
             info = os.stat(entry.path) if link else entry.stat(follow_symlinks=False)
         except OSError as exc:
             if link and exc.errno == errno.ENOENT:
-                if source_kind(path) is not None:
+                if maybe_page(path.name):
                     self.fail(path, "broken symbolic link")
             elif link and exc.errno == errno.ELOOP:
                 self.skip(path, "symbolic link loop")
@@ -179,15 +205,39 @@ class _Walker:
                 logger.debug("%s: link inside the folders being indexed, left out", shown(path))
                 return
             if not self.follow:
-                if stat.S_ISDIR(info.st_mode) or source_kind(path) is not None:
+                if stat.S_ISDIR(info.st_mode) or maybe_page(path.name):
                     self.skip(path, f"symbolic link to {shown(real)}, outside the folders being indexed"
                                     " (--follow-symlinks reads it)")
                 return
         if stat.S_ISDIR(info.st_mode):
             self.directory(path, root)
-        elif source_kind(path) is None:
-            return
-        elif stat.S_ISREG(info.st_mode):
+        elif not stat.S_ISREG(info.st_mode):
+            if named_kind(path.name) is not None:
+                self.skip(path, f"not a regular file ({_special_kind(info.st_mode) or 'a special file'})")
+        elif named_kind(path.name) is not None or self.sniffed_source(path, info.st_size):
             self.result.files.append((path, root))
-        else:
-            self.skip(path, f"not a regular file ({_special_kind(info.st_mode) or 'a special file'})")
+
+    def sniffed_source(self, path: Path, size: int) -> bool:
+        """True when a file without a source's name is one by its bytes; else it is counted
+        among the files that are not pages (or, unreadable, a failure unless its name says
+        it is no page)."""
+        if size == 0:
+            self.left_out(path, "other files", "empty file")
+            return False
+        category = category_by_name(path.name)
+        if category is not None:  # logo.png, site.css: no page, whatever it holds; not opened
+            self.left_out(path, category, "not a page (by its name)")
+            return False
+        try:
+            found = sniff_path(path)
+        except ExtractionError as exc:
+            if maybe_page(path.name):
+                self.fail(path, exc.reason)
+            return False
+        if found.kind is None:
+            self.left_out(path, found.category, found.reason)
+        return found.kind is not None
+
+    def left_out(self, path: Path, category: str, reason: str) -> None:
+        self.result.not_pages[category] = self.result.not_pages.get(category, 0) + 1
+        logger.debug("%s: left out: %s", shown(path), reason)

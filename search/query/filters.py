@@ -11,8 +11,9 @@ class Filter:
     """Conditions a returned article must meet, all of them (as Whoosh's ``filter=`` and
     sqlite-utils' ``where=``): a filtered search ranks, counts and pages only these articles.
 
-    ``ids``: only these article ids; ``id_prefix``: only ids starting with it (ids are paths
-    relative to the indexed folder, so ``"nhs/"`` keeps one folder of a corpus).
+    ``ids``: only these article ids; ``id_prefix``: only ids starting with it (a page without
+    a canonical URL is named by its folder and path, so ``"corpus/nhs/"`` keeps one folder of a
+    corpus; one with a canonical URL by its host and path, so ``"example.org/"`` keeps one site).
     """
 
     ids: frozenset[str] | None = None

@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 #: Newer (mtime_ns, size) of sources whose files were touched but whose articles did not
 #: change: recorded beside the index instead of rewriting every such article.
 STAMPS_FILE = "stamps.json"
+#: Files found to be copies of an indexed article (``page.html?utm_source=x``): source ->
+#: (mtime_ns, size, the id of the article it repeats), so an unchanged copy is not read again.
+COPIES_FILE = "copies.json"
 INDEX_NAME = "articles"
 
 
@@ -57,7 +60,8 @@ def _schema() -> fields.Schema:
         # indexing time), and nothing searches these.
         mtime_ns=fields.COLUMN(columns.NumericColumn("q")),
         size=fields.COLUMN(columns.NumericColumn("q")),
-        fingerprint=fields.STORED(),
+        # A column too: a run compares it to tell a copy of an indexed page from another page.
+        fingerprint=fields.ID(stored=True, sortable=True),
         indexed_at=fields.STORED(),
     )
 
@@ -71,6 +75,7 @@ class IndexedState:
     content_hash: str
     mtime_ns: int
     size: int
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,16 +125,16 @@ class ArticleStore:
     def states(self) -> dict[str, IndexedState]:
         """Every indexed article's change-detection state, by id (read from columns: fast)."""
         out: dict[str, IndexedState] = {}
-        names = ("id", "source", "content_hash", "mtime_ns", "size")
+        names = ("id", "source", "content_hash", "mtime_ns", "size", "fingerprint")
         with self._ix.reader() as reader:
             if reader.doc_count_all() == 0:
                 return out  # an empty index has no columns yet
             columns = [reader.column_reader(name) for name in names]
             overrides = self.stamp_overrides()
             for docnum in reader.all_doc_ids():
-                doc_id, source, digest, mtime_ns, size = (column[docnum] for column in columns)
+                doc_id, source, digest, mtime_ns, size, print_ = (column[docnum] for column in columns)
                 mtime_ns, size = overrides.get(source, (mtime_ns, size))
-                out[doc_id] = IndexedState(doc_id, source, digest, mtime_ns, size)
+                out[doc_id] = IndexedState(doc_id, source, digest, mtime_ns, size, print_)
         return out
 
     def stamp_overrides(self) -> dict[str, tuple[int, int]]:
@@ -142,6 +147,20 @@ class ArticleStore:
             logger.warning("ignoring unreadable %s: %s", self.path / STAMPS_FILE, exc)
             return {}
         return {source: (int(stamp[0]), int(stamp[1])) for source, stamp in data.items()}
+
+    def copies(self) -> dict[str, tuple[int, int, str]]:
+        """Source file -> (mtime_ns, size, id of the article it is a copy of), as last recorded."""
+        try:
+            data = json.loads((self.path / COPIES_FILE).read_text(encoding="utf-8"))
+            return {source: (int(rec[0]), int(rec[1]), str(rec[2])) for source, rec in data.items()}
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
+            logger.warning("ignoring unreadable %s: %s", self.path / COPIES_FILE, exc)
+            return {}
+
+    def write_copies(self, copies: dict[str, tuple[int, int, str]]) -> None:
+        atomic.write_json(self.path / COPIES_FILE, copies)
 
     def extraction_key(self) -> str:
         """What extracted this generation's articles (extractor version and site profiles)."""
@@ -165,6 +184,15 @@ class ArticleStore:
                     anchors=stored.get("anchors", ""),
                 )
         return out
+
+    def ids_from(self, source: str) -> list[str]:
+        """The ids of the articles read from the source file ``source`` (a source key), sorted."""
+        with self._ix.searcher() as searcher:
+            return sorted(str(stored["id"]) for stored in searcher.documents(source=source))
+
+    def has(self, article_id: str) -> bool:
+        with self._ix.searcher() as searcher:
+            return searcher.document_number(id=article_id) is not None
 
     def get(self, article_id: str) -> tuple[Article, str] | None:
         """The stored article with ``article_id`` and its incoming anchor text, or None."""

@@ -55,7 +55,8 @@ _NOT_LINKED = re.compile(r"WRITELOCK|\.lock$|^PARENT$|^files\.json$")
 META_FILE = "healthsearch.json"
 #: Bump when the article store's schema or the folder's layout changes: an index built with
 #: another version is rebuilt by the next run.
-SCHEMA_VERSION = "8"
+#: 9: ids from canonical URLs and named root folders (search.ingest.ids), fingerprints as a column.
+SCHEMA_VERSION = "9"
 
 
 def versions() -> dict[str, str]:
