@@ -139,3 +139,20 @@ def test_a_responsive_copy_of_a_paragraph_is_left_out_but_short_repeats_stay() -
     body = extract(html).body
     paragraphs = body.split("\n\n")
     assert paragraphs.count(PROSE) == 1 and paragraphs.count("Yes, at any pharmacy") == 2
+
+
+def test_a_service_page_of_short_sections_is_read_whole() -> None:
+    """A landing page is a run of short sections (a pitch, a list of services, opening hours),
+    none long enough to be an article: all of them are the content."""
+    sections = (
+        "<section><h2>Same-day appointments</h2><p>See a nurse practitioner today, usually within an hour.</p></section>"
+        "<section><h2>What we treat</h2><ul><li>Sprains and strains</li><li>Minor burns</li>"
+        "<li>Ear infections</li></ul></section>"
+        "<section><h2>Opening hours</h2><p>Monday to Saturday, eight in the morning until eight at night.</p></section>"
+    )
+    html = _page(f'<nav><a href="/">Home</a><a href="/book">Book</a></nav><div class="page">{sections}</div>'
+                 '<footer><a href="/privacy">Privacy</a></footer>')
+    body = extract(html).body
+    for text in ("See a nurse practitioner today", "Minor burns", "Monday to Saturday"):
+        assert text in body
+    assert "Privacy" not in body

@@ -19,6 +19,8 @@ WIDEN_RATIO = 1.5
 RECORDS_RATIO = 1.0
 #: ... and a list of teasers (every record a link) the reading text of prose that is an article.
 TEASERS_RATIO = 2.0
+#: Most link density of a landing page's region (see _landing_page).
+LANDING_LINK_DENSITY = 0.3
 #: Paragraph text of prose that reads as an article.
 ARTICLE_CHARS = 1000
 
@@ -35,7 +37,7 @@ def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
     if top is None:
         return [page.root]
     roots = _with_siblings(page, top)
-    wider = _declared_main(page, top)
+    wider = _declared_main(page, top) or _landing_page(roots, top)
     if wider is not None:
         roots = [wider]
     records = max(lists, key=lambda r: r.weight) if lists else None
@@ -58,10 +60,29 @@ def _records_ratio(records: RecordList, roots: list[Node]) -> float:
     """How many times the prose's reading text the records must hold to replace it: more when
     every record links somewhere (teasers) and the prose reads as an article (several
     paragraphs, ARTICLE_CHARS of them); a box of teasers beside an article is not the page."""
-    paragraphs = sum(r.paragraph_count for r in roots)
-    article = paragraphs >= 3 and sum(r.paragraph_chars for r in roots) >= ARTICLE_CHARS
+    article = _reads_as_article(roots)
     teasers = all(record.link_chars > 0 for record in records.records)
     return TEASERS_RATIO if article and teasers else RECORDS_RATIO
+
+
+def _landing_page(roots: list[Node], top: Node) -> Node | None:
+    """For prose too short to be an article, the outermost ancestor that is still reading text
+    (few links once furniture is out) and holds much more of it: a landing or service page is
+    a run of short sections, each too small to win alone."""
+    if _reads_as_article(roots):
+        return None
+    best: Node | None = None
+    for node in top.ancestors():
+        if node.drop:
+            break
+        if node.link_density < LANDING_LINK_DENSITY and _reading_chars(node) > WIDEN_RATIO * _reading_chars(top):
+            best = node
+    return best
+
+
+def _reads_as_article(roots: list[Node]) -> bool:
+    paragraphs = sum(r.paragraph_count for r in roots)
+    return paragraphs >= 3 and sum(r.paragraph_chars for r in roots) >= ARTICLE_CHARS
 
 
 def _declared_main(page: Page, top: Node) -> Node | None:
