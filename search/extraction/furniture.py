@@ -21,6 +21,7 @@ from .words import (
     WEAK_WORDS,
 )
 
+_WEAK_HEADS = frozenset(word + "$" for word in WEAK_WORDS)  # weak words as a token's last word
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _RELATED_HEADING = re.compile(
     r"^(?:recommend(?:ed|ations)?(?: for you| reading| articles| stories)?"
@@ -57,7 +58,7 @@ def furniture_kind(node: Node) -> str | None:
             return "other"
         if words & SOCIAL_WORDS and (node.text_chars < 200 or node.link_density > 0.5):
             return "other"  # a social bar, not a "social-embed" quoting a post
-        if any(w[:-1] in WEAK_WORDS for w in words if w.endswith("$")):
+        if words & _WEAK_HEADS:
             return "other"
     if name in FURNITURE_TAGS:
         return "other"

@@ -70,7 +70,7 @@ class Page:
         if element.name == "noscript":
             return not self.relaxed
         if element.name in CONTROL_TAGS:
-            return element.find(CONTAINER_TAGS) is None
+            return not any(type(e) is Tag and e.name in CONTAINER_TAGS for e in element.descendants)
         return True
 
     def _accumulate(self, respect_drop: bool) -> None:

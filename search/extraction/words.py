@@ -17,7 +17,7 @@ JUNK_TAGS = _words(
 #: Form controls among the junk: read when they hold whole blocks (an unclosed tag, see Page).
 CONTROL_TAGS = _words("button select")
 #: Elements a form control's label never holds.
-CONTAINER_TAGS = ("p", "article", "main", "section", "table", "ul", "ol", "h1", "h2", "h3")
+CONTAINER_TAGS = _words("p article main section table ul ol h1 h2 h3")
 #: Elements that start and end a paragraph of their own.
 BLOCK_TAGS = _words(
     "address article aside blockquote body center dd details div dl dt fieldset figcaption "
