@@ -3,6 +3,5 @@
 from .article import EXTRACTOR_VERSION, extract_article
 from .markup import collapse, parse_html
 from .titles import clean_title
-from .urls import url_slug
 
-__all__ = ["EXTRACTOR_VERSION", "clean_title", "collapse", "extract_article", "parse_html", "url_slug"]
+__all__ = ["EXTRACTOR_VERSION", "clean_title", "collapse", "extract_article", "parse_html"]

@@ -17,7 +17,6 @@ from .records import RecordList, record_ids, record_lists
 from .rendering import Renderer
 from .scoring import main_content
 from .titles import choose_title
-from .urls import url_slug
 
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
 EXTRACTOR_VERSION = "3"
@@ -79,7 +78,7 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
     paragraphs = _without_copies(rendered.paragraphs) or _description(meta)
     canonical = meta.get("canonical", "")
     return Article(
-        id=url_slug(canonical or url or ""),
+        id="",  # named by search.ingest.ids, the one home of article ids
         title=title,
         body="\n\n".join(paragraphs),
         url=canonical or (url or ""),
