@@ -128,11 +128,8 @@ def _judge_paragraph(text: str, link_chars: int, block: str) -> str:
     link_ratio = link_chars / max(len(text), 1)
     if link_ratio >= 0.3 and len(text) < 300 and _TEASER_LABEL.match(text):
         return "related"
-    words = len(text.split())
-    if link_ratio >= 0.8 and block not in ("li", "td", "th", "dd", RECORD) and words <= 15:
+    if link_ratio >= 0.8 and block not in ("li", "td", "th", "dd", RECORD) and len(text.split()) <= 15:
         return "drop"  # a stray link line ("See the gallery", a teaser headline)
-    if link_ratio >= 0.8 and block == RECORD and words < 3:
-        return "drop"  # a card's call to action ("Book now", "Learn more"), not its title
     return "keep"
 
 
