@@ -48,20 +48,18 @@ PAGER_WORDS = _words(
 PREV_WORDS = _words("prev previous prevlink prevpost")
 NEXT_WORDS = _words("next nextlink nextpost")
 COMMENT_WORDS = _words("comment comments disqus respond replies")
-STRONG_WORDS = _words(
-    "ad ads adv advert adverts advertisement advertisements advertising adslot adunit "
-    "adsense adchoices dfp sponsor sponsors sponsored promo promos promoted promotion "
-    "cookie cookies consent gdpr cmp newsletter newsletters subscribe subscription signup "
-    "share shares sharing sharebar sharedaddy addthis sharethis breadcrumb breadcrumbs "
-    "crumbs byline bylines author authors contributor tags tagcloud taglist posttags "
-    "sidebar popup modal skiplink skiplinks screenreader sronly visuallyhidden "
-    "hidden hide invisible mostread mostpopular trending gallery slideshow carousel lightbox"
-) | RELATED_WORDS | PAGER_WORDS | COMMENT_WORDS
 #: The strong words still trusted on a second look (see search.extraction.article).
 SURE_WORDS = _words(
     "ad ads advert advertisement adslot adunit sponsored cookie cookies consent gdpr newsletter "
     "subscribe share sharing sharebar breadcrumb breadcrumbs"
 ) | RELATED_WORDS | PAGER_WORDS | COMMENT_WORDS
+STRONG_WORDS = SURE_WORDS | _words(
+    "adv adverts advertisements advertising adsense adchoices dfp sponsor sponsors promo promos "
+    "promoted promotion cmp newsletters subscription signup shares sharedaddy addthis sharethis "
+    "crumbs byline bylines author authors contributor tags tagcloud taglist posttags "
+    "sidebar popup modal skiplink skiplinks screenreader sronly visuallyhidden "
+    "hidden hide invisible mostread mostpopular trending gallery slideshow carousel lightbox"
+)
 WEAK_WORDS = _words(
     "header footer nav navbar navigation menu masthead toolbar widget widgets meta "
     "dateline timestamp date rail banner topbar credit credits tag caption disclaimer "

@@ -8,15 +8,10 @@ import re
 
 from charset_normalizer import from_bytes
 
+from .sniff import byte_order_mark
+
 logger = logging.getLogger(__name__)
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)"""
     rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:\-]+)""",
@@ -65,9 +60,10 @@ def decode(data: bytes, declared: bool) -> str:
     """Text of ``data``: by its byte-order mark, else (when ``declared``) the charset the page
     declares if the bytes fit it, else UTF-8, mostly-UTF-8 with stray legacy bytes, or the
     detected codec (see :func:`decode_html`)."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
+    mark = byte_order_mark(data)
+    if mark is not None:
+        codec, length = mark
+        return data[length:].decode(codec, errors="replace")
     try:
         utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -64,6 +64,7 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
 #: Short magic numbers, with the bytes after them that make them certain.
 _WEAK_MAGIC = re.compile(rb"BZh[1-9]1AY&SY|ID3[\x02-\x04]\x00", re.DOTALL)
 _GZIP_MAGIC = b"\x1f\x8b"
+#: Byte-order marks and their codecs (UTF-32 before UTF-16: its LE mark starts with UTF-16's).
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -231,7 +232,7 @@ def binary_reason(head: bytes) -> tuple[str, str] | None:
         )
     if head[4:8] == b"ftyp":
         return "binary file (MP4 media)", "media"
-    if head.startswith(tuple(bom for bom, _ in _BOMS)):
+    if byte_order_mark(head) is not None:
         return None
     if b"\x00" in head:
         return "binary file (NUL bytes, not text)", "other files"
@@ -242,12 +243,22 @@ def binary_reason(head: bytes) -> tuple[str, str] | None:
 
 def _text_head(head: bytes) -> bytes:
     """The head as ASCII-compatible bytes (UTF-16/32 decoded by their byte-order mark)."""
+    mark = byte_order_mark(head)
+    if mark is None:
+        return head
+    codec, length = mark
+    if codec == "utf-8":
+        return head[length:]
+    return head[length:].decode(codec, errors="replace").encode("utf-8", errors="replace")
+
+
+def byte_order_mark(data: bytes) -> tuple[str, int] | None:
+    """The codec ``data``'s byte-order mark names and the mark's length, or None without one
+    (the one reader of byte-order marks: sniffing and decoding both ask it)."""
     for bom, codec in _BOMS:
-        if head.startswith(bom):
-            if codec == "utf-8":
-                return head[len(bom) :]
-            return head[len(bom) :].decode(codec, errors="replace").encode("utf-8", errors="replace")
-    return head
+        if data.startswith(bom):
+            return codec, len(bom)
+    return None
 
 
 def looks_like_html(head: bytes, *, anywhere: bool = True) -> bool:
