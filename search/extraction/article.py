@@ -59,22 +59,15 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
                 element.decompose()
     page = Page(soup)
     meta = read_metadata(soup, url, page.itemprops)
-    roots = _profile_body_nodes(page, soup, profile.body) if profile and profile.body else []
-    lists = record_lists(page)
-    roots = roots or main_content(page, lists)
-    title, rendered = _render(page, soup, meta, profile, roots, lists)
+    chosen = _profile_body_nodes(page, soup, profile.body) if profile and profile.body else []
+    roots, title, rendered = _look(page, soup, meta, profile, chosen)
     found = _chars(rendered)
     if found < SECOND_LOOK_SHARE * page.page_paragraph_chars or not found:
         # a second look: only navigation and the surest furniture words count, <noscript> is read
         second_page = Page(soup, relaxed=True)
-        second_lists = record_lists(second_page)
-        second_roots = main_content(second_page, second_lists)
-        second_title, second = _render(second_page, soup, meta, profile, second_roots, second_lists)
-        if not second.paragraphs and second_page.root is not None:
-            second_roots = [second_page.root]
-            second_title, second = _render(second_page, soup, meta, profile, second_roots, second_lists)
-        if _chars(second) > SECOND_LOOK_GAIN * found:
-            page, roots, title, rendered = second_page, second_roots, second_title, second
+        second = _look(second_page, soup, meta, profile, [])
+        if _chars(second[2]) > SECOND_LOOK_GAIN * found:
+            page, (roots, title, rendered) = second_page, second
     paragraphs = _without_copies(rendered.paragraphs) or _description(meta)
     canonical = meta.get("canonical", "")
     return Article(
@@ -88,6 +81,20 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
         published=meta.get("published") or article_time(roots),
         modified=meta.get("modified", ""),
     )
+
+
+def _look(
+    page: Page, soup: BeautifulSoup, meta: dict[str, str], profile: SiteProfile | None, chosen: list[Node]
+) -> tuple[list[Node], str, Renderer]:
+    """One look at the page: its content roots (``chosen`` by a profile, else found), title and
+    rendering; on the second look an empty rendering falls back to the whole body."""
+    lists = record_lists(page)
+    roots = chosen or main_content(page, lists)
+    title, rendered = _render(page, soup, meta, profile, roots, lists)
+    if not rendered.paragraphs and page.relaxed and page.root is not None:
+        roots = [page.root]
+        title, rendered = _render(page, soup, meta, profile, roots, lists)
+    return roots, title, rendered
 
 
 def _render(
