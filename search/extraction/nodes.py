@@ -81,17 +81,28 @@ def _token_words(tokens: str) -> frozenset[str]:
     Each token's last word (and the whole token joined) is also stored with a "$" suffix, so
     weak words can be matched as head nouns only.
     """
+    split = tokens.split()
+    if len(split) == 1:
+        return _one_token_words(split[0][:100])
     words: set[str] = set()
-    for token in tokens.split()[:20]:
-        parts = [p.lower() for p in _WORD_SPLIT.split(token[:100]) if p]
-        if RESPONSIVE_WORDS.intersection(parts):  # "hidden-xs", "hidden-print": hidden only sometimes
-            parts = [p for p in parts if p not in HIDING_WORDS]
-        if not parts:
-            continue
-        words.update(parts)
-        words.update(a + b for a, b in pairwise(parts))
-        words.add(parts[-1] + "$")
-        words.add("".join(parts) + "$")
+    for token in split[:20]:
+        words.update(_one_token_words(token[:100]))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=8192)
+def _one_token_words(token: str) -> frozenset[str]:
+    """The words of one class or id token (see :func:`_token_words`); tokens recur across pages
+    far more than whole class strings do."""
+    parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
+    if RESPONSIVE_WORDS.intersection(parts):  # "hidden-xs", "hidden-print": hidden only sometimes
+        parts = [p for p in parts if p not in HIDING_WORDS]
+    if not parts:
+        return frozenset()
+    words = set(parts)
+    words.update(a + b for a, b in pairwise(parts))
+    words.add(parts[-1] + "$")
+    words.add("".join(parts) + "$")
     return frozenset(words)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from bs4 import BeautifulSoup
-from bs4.element import NavigableString, Tag
+from bs4.element import NavigableString, PageElement, Tag
 
 from .furniture import furniture_kind, heading_box_kind, may_be_heading, relaxed_furniture_kind
 from .markup import attr, collapse
@@ -32,31 +34,37 @@ class Page:
 
     def _build_mirror(self) -> None:
         """Mirror the element tree (pre-order) and count each element's own text."""
-        nodes, nodes_by_id = self.nodes, self.nodes_by_id
-        stack: list[tuple[object, Node | None]] = [(self.root_tag, None)]
+        nodes, nodes_by_id, itemprops = self.nodes, self.nodes_by_id, self.itemprops
+        root = self.root_tag
+        node = Node(root, root.name, None)
+        nodes.append(node)
+        nodes_by_id[id(root)] = node
+        if "itemprop" in root.attrs:
+            itemprops[attr(root, "itemprop")] = root
+        stack: list[tuple[Node, Iterator[PageElement]]] = [(node, iter(root.contents))]
         while stack:
-            element, parent = stack.pop()
-            if type(element) is NavigableString:
-                if parent is None:
+            parent, children = stack[-1]
+            for element in children:
+                if type(element) is NavigableString:
+                    chars = len(element.strip())
+                    if chars:
+                        parent.own_chars += chars
+                        parent.own_commas += element.count(",") + element.count("，") + element.count("、")
+                        if parent.in_link:
+                            parent.own_link_chars += chars
                     continue
-                chars = len(element.strip())
-                if chars:
-                    commas = element.count(",") + element.count("，") + element.count("、")
-                    parent.own_chars += chars
-                    parent.own_commas += commas
-                    if parent.in_link:
-                        parent.own_link_chars += chars
-                continue
-            if not isinstance(element, Tag) or element.name in JUNK_TAGS and self._is_junk(element):
-                continue
-            node = Node(element, element.name, parent)
-            nodes.append(node)
-            nodes_by_id[id(element)] = node
-            if "itemprop" in element.attrs:
-                self.itemprops.setdefault(attr(element, "itemprop"), element)
-            contents = element.contents
-            if contents:
-                stack.extend((child, node) for child in reversed(contents))
+                if not isinstance(element, Tag) or element.name in JUNK_TAGS and self._is_junk(element):
+                    continue
+                node = Node(element, element.name, parent)
+                nodes.append(node)
+                nodes_by_id[id(element)] = node
+                if "itemprop" in element.attrs:
+                    itemprops.setdefault(attr(element, "itemprop"), element)
+                if element.contents:
+                    stack.append((node, iter(element.contents)))
+                    break  # pre-order: the element's children before its next sibling
+            else:
+                stack.pop()
 
     def _is_junk(self, element: Tag) -> bool:
         """True for an element whose content is never text: scripts, media, form controls...
