@@ -12,6 +12,9 @@ from .markup import attr, collapse
 from .nodes import Node, self_and_ancestors
 from .words import BODY_WORDS, CONTAINER_TAGS, CONTROL_TAGS, HEADINGS, JUNK_TAGS, PARAGRAPH_MIN_CHARS
 
+#: Paragraph text a declared main region (<main>, role="main") must hold to be believed.
+MAIN_MIN_CHARS = 200
+
 
 class Page:
     """The page's element mirror, with text totals counted and page furniture marked."""
@@ -27,6 +30,7 @@ class Page:
         self._accumulate(respect_drop=False)
         self.root = self.nodes[0] if self.nodes else None
         self.page_paragraph_chars = self.root.paragraph_chars if self.root else 0
+        self.declared_mains = [n for n in self.nodes if _is_declared_main(n) and n.paragraph_chars >= MAIN_MIN_CHARS]
         self._mark_furniture()
         self._accumulate(respect_drop=True)
 
@@ -141,6 +145,8 @@ class Page:
             return True  # is or holds the article body container (hidden copies are metadata)
         if kind in ("comments", "related"):
             return False
+        if any(not main.is_inside(node) and not node.is_inside(main) for main in self.declared_mains):
+            return False  # the page says where its main content is, and it is elsewhere
         page_chars = self.page_paragraph_chars
         return page_chars > 0 and node.paragraph_chars >= 0.6 * page_chars
 
@@ -177,6 +183,11 @@ class Page:
             if sibling.name in HEADINGS or (sibling.link_density < 0.25 and sibling.text_chars > 300):
                 break
             _drop_as_furniture(sibling, kind)
+
+
+def _is_declared_main(node: Node) -> bool:
+    """``<main>`` or ``role="main"``: the region a page declares as its main content."""
+    return node.name == "main" or (bool(node.tag.attrs) and attr(node.tag, "role").lower() == "main")
 
 
 def is_paragraph(node: Node) -> bool:
