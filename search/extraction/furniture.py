@@ -21,6 +21,8 @@ from .words import (
     WEAK_WORDS,
 )
 
+_PAGE_BANDS = frozenset(("header", "footer"))
+_ARTICLE_TAGS = frozenset(("article", "main"))
 _WEAK_HEADS = frozenset(word + "$" for word in WEAK_WORDS)  # weak words as a token's last word
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _RELATED_HEADING = re.compile(
@@ -79,9 +81,13 @@ def furniture_kind(node: Node) -> str | None:
 
 def relaxed_furniture_kind(node: Node) -> str | None:
     """The second look's furniture, for pages whose first look found little: navigation by tag
-    or ARIA role and the surest class words (ads, comments, related boxes, pagers). Other class
-    words and hidden marks can be wrong on a whole template (responsive and script-shown copies)."""
-    if node.name == "nav" or attr(node.tag, "role").lower() in FURNITURE_ROLES:
+    or ARIA role, the page's own header and footer (not inside an article or the main region)
+    and the surest class words (ads, comments, related boxes, pagers). Other class words and
+    hidden marks can be wrong on a whole template (responsive and script-shown copies)."""
+    name = node.name
+    if name == "nav" or attr(node.tag, "role").lower() in FURNITURE_ROLES:
+        return "other"
+    if name in _PAGE_BANDS and not any(a.name in _ARTICLE_TAGS for a in node.ancestors()):
         return "other"
     words = node.class_words
     if words & SURE_WORDS:
