@@ -156,3 +156,30 @@ def test_a_service_page_of_short_sections_is_read_whole() -> None:
     for text in ("See a nurse practitioner today", "Minor burns", "Monday to Saturday"):
         assert text in body
     assert "Privacy" not in body
+
+
+DISCLAIMER = (
+    "This material is for general information only and does not replace the advice of a qualified "
+    "professional. No part of it may be reproduced without written consent. All rights reserved. "
+)
+
+
+def test_a_wordy_page_footer_does_not_outweigh_a_short_declared_main() -> None:
+    """A page whose footer disclaimer holds most of its prose still reads its <main>, on both looks.
+    The first: a furniture element holding most of the text is kept only when the page declares
+    no main region elsewhere. The second (the first found a small share of the page's prose):
+    the page's own footer stays out of it too."""
+    html = _page(f"<header><a href='/'>Home</a></header><main><h1>Iron in pregnancy</h1>{_prose(2)}</main>"
+                 f"<footer><div><p>{DISCLAIMER * 5}</p><p>{DISCLAIMER * 5}</p></div></footer>")
+    body = extract(html).body
+    assert body.count(PROSE) == 2 and "reproduced" not in body
+
+
+def test_a_river_of_article_cards_is_not_cut_down_to_one_card() -> None:
+    """Headline cards, each an <article> whose text is all links, are read as the list they are,
+    not as the first card (a card holds "all" the prose of a list that has none)."""
+    cards = "".join(f'<article class="river"><h2><a href="/n/{n}">Headline number {n} about new '
+                    f'hearing aid rules</a></h2><a href="/n/{n}">What the change means for you</a></article>'
+                    for n in range(6))
+    body = extract(_page(f"<main><section>{cards}</section></main>")).body
+    assert all(f"Headline number {n} " in body for n in range(6))
