@@ -13,7 +13,7 @@ from .page import Page
 #: Fewest siblings of one shape that make a list of records.
 MIN_RECORDS = 4
 #: Fewest characters of text a record holds on average (a menu's items hold a word or two).
-MIN_RECORD_CHARS = 40
+MIN_RECORD_CHARS = 30
 #: A list whose text is mostly links (above this share) is a list of cards only when its links
 #: read as titles, MIN_TITLE_CHARS long on average (a menu's or a directory's links are a word or two).
 LINKED_SHARE = 0.8
