@@ -183,3 +183,19 @@ def test_a_river_of_article_cards_is_not_cut_down_to_one_card() -> None:
                     for n in range(6))
     body = extract(_page(f"<main><section>{cards}</section></main>")).body
     assert all(f"Headline number {n} " in body for n in range(6))
+
+
+def test_an_article_like_section_holding_a_small_share_of_the_page_is_one_section_of_many() -> None:
+    """A service page whose wordiest section reads as an article (several paragraphs) but holds a
+    small share of the page's prose is read whole: the other sections are content too (each
+    nested deep in a page builder's wrappers, too deep for its prose to score their ancestor)."""
+    wordy = f"<section><h2>How a first visit goes</h2>{_prose(6)}</section>"
+    packages = "".join(
+        f"<div class='block-{n}'><div><div><div><div><section><h3>Package {n}</h3><ul><li>A one-hour meeting about the results of test {n}, what they "
+        f"mean for the months ahead and which follow-up visits to book</li><li>A written plan number {n} "
+        f"for diet, sleep and exercise, reviewed with you a month later by the same clinician</li></ul></section></div></div></div></div></div>"
+        for n in range(20)
+    )
+    html = _page(f'<nav><a href="/">Home</a></nav><div class="page">{wordy}{packages}</div>')
+    body = extract(html).body
+    assert body.count(PROSE) == 6 and all(f"results of test {n}," in body for n in range(20))

@@ -21,6 +21,8 @@ RECORDS_RATIO = 1.0
 TEASERS_RATIO = 2.0
 #: Most link density of a landing page's region (see _landing_page).
 LANDING_LINK_DENSITY = 0.3
+#: Share of the page's prose below which even an article-like container is one section of many.
+MINOR_SHARE = 0.25
 #: Paragraph text of prose that reads as an article.
 ARTICLE_CHARS = 1000
 
@@ -37,7 +39,7 @@ def main_content(page: Page, lists: Sequence[RecordList] = ()) -> list[Node]:
     if top is None:
         return [page.root]
     roots = _with_siblings(page, top)
-    wider = _declared_main(page, top) or _landing_page(roots, top)
+    wider = _declared_main(page, top) or _landing_page(page, roots, top)
     if wider is not None:
         roots = [wider]
     records = max(lists, key=lambda r: r.weight) if lists else None
@@ -65,11 +67,13 @@ def _records_ratio(records: RecordList, roots: list[Node]) -> float:
     return TEASERS_RATIO if article and teasers else RECORDS_RATIO
 
 
-def _landing_page(roots: list[Node], top: Node) -> Node | None:
-    """For prose too short to be an article, the outermost ancestor that is still reading text
-    (few links once furniture is out) and holds much more of it: a landing or service page is
-    a run of short sections, each too small to win alone."""
-    if _reads_as_article(roots):
+def _landing_page(page: Page, roots: list[Node], top: Node) -> Node | None:
+    """For prose too short to be an article, or holding a small share of the page's prose
+    (less than MINOR_SHARE, furniture left out), the outermost ancestor that is still reading
+    text (few links) and holds much more of it: a landing or service page is a run of
+    sections, each too small to win alone."""
+    page_prose = page.root.paragraph_chars if page.root is not None else 0
+    if _reads_as_article(roots) and sum(r.paragraph_chars for r in roots) >= MINOR_SHARE * page_prose:
         return None
     best: Node | None = None
     for node in top.ancestors():
