@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from search.ingest.html import extract
 
 PROSE = (
@@ -199,3 +201,25 @@ def test_an_article_like_section_holding_a_small_share_of_the_page_is_one_sectio
     html = _page(f'<nav><a href="/">Home</a></nav><div class="page">{wordy}{packages}</div>')
     body = extract(html).body
     assert body.count(PROSE) == 6 and all(f"results of test {n}," in body for n in range(20))
+
+
+def _product_page(description: str, shown: str) -> str:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "Product", "name": "Iron tablets",
+                     "description": description})
+    head = f'<script type="application/ld+json">{ld}</script>'
+    return _page(f'<main><h1>Iron tablets</h1><div class="price">$12</div><button>Add to bag</button>'
+                 "<p>Free delivery on orders over $40, and free returns within 30 days of purchase.</p>"
+                 "<p>Pharmacist advice by phone every weekday, from nine in the morning to six at night.</p>"
+                 f'<div role="dialog"><h5>Description</h5>{shown}</div></main>', head)
+
+
+def test_a_product_description_kept_in_a_dialog_is_read_from_the_product_metadata() -> None:
+    """Shops keep the description in a drawer or dialog, which reads as furniture; the product's
+    JSON-LD names it, and since the page shows it, it goes first in the body."""
+    body = extract(_product_page(PROSE, f"<p>{PROSE}</p>")).body
+    assert body.startswith(PROSE) and body.count(PROSE) == 1
+
+
+def test_a_product_description_the_page_does_not_show_is_left_out() -> None:
+    body = extract(_product_page(PROSE, "<p>Ask us about this product.</p>")).body
+    assert PROSE not in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bs4 import BeautifulSoup
@@ -20,8 +21,14 @@ from .titles import choose_title
 
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
 EXTRACTOR_VERSION = "3"
+_WORDS = re.compile(r"\w+")
 #: Repeats of a paragraph this long (in words) are copies of it, left out.
 COPY_MIN_WORDS = 8
+#: A product description (JSON-LD) of this many word trigrams, SHOWN on the page but less than
+#: FOUND in the body, is put first in the body.
+DESCRIPTION_MIN_TRIGRAMS = 20
+DESCRIPTION_SHOWN_SHARE = 0.8
+DESCRIPTION_FOUND_SHARE = 0.5
 #: A first look that renders less than this share of the page's paragraph text gets a second look,
 SECOND_LOOK_SHARE = 0.2
 #: whose result is taken when it holds this many times more text.
@@ -68,7 +75,8 @@ def extract_article(html: str, url: str | None = None, profiles: Sequence[SitePr
         second = _look(second_page, soup, meta, profile, [])
         if _chars(second[2]) > SECOND_LOOK_GAIN * found:
             page, (roots, title, rendered) = second_page, second
-    paragraphs = _without_copies(rendered.paragraphs) or _description(meta)
+    paragraphs = _without_copies(rendered.paragraphs)
+    paragraphs = _product_description(meta, page, paragraphs) + paragraphs or _description(meta)
     canonical = meta.get("canonical", "")
     return Article(
         id="",  # named by search.ingest.ids, the one home of article ids
@@ -126,6 +134,27 @@ def _without_copies(paragraphs: list[str]) -> list[str]:
 
 def _chars(rendered: Renderer) -> int:
     return sum(len(paragraph) for paragraph in rendered.paragraphs)
+
+
+def _product_description(meta: dict[str, str], page: Page, paragraphs: list[str]) -> list[str]:
+    """A product's description (JSON-LD), as paragraphs, when the page shows it but the body
+    holds little of it: shops keep it in a tab, drawer or dialog that reads as furniture."""
+    text = meta.get("product_description", "")
+    if "<" in text:
+        text = parse_html(text).get_text("\n")
+    wanted = _trigrams(text)
+    if len(wanted) < DESCRIPTION_MIN_TRIGRAMS:
+        return []
+    if len(wanted & _trigrams(" ".join(paragraphs))) >= DESCRIPTION_FOUND_SHARE * len(wanted):
+        return []  # the body has it already
+    if len(wanted & _trigrams(page.root_tag.get_text(" "))) < DESCRIPTION_SHOWN_SHARE * len(wanted):
+        return []  # not on the page: metadata only
+    return [line for line in (collapse(line) for line in text.splitlines()) if line]
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(text.lower())
+    return set(zip(words, words[1:], words[2:], strict=False))
 
 
 def _description(meta: dict[str, str]) -> list[str]:

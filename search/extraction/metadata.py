@@ -42,13 +42,14 @@ def read_metadata(soup: BeautifulSoup, url: str | None, itemprops: dict[str, Tag
         "description": props.get("description") or props.get("og:description", ""),
         "language": _language(soup, props),
     }
-    dates = _jsonld_dates(head.jsonld)
+    dates = _jsonld_facts(head.jsonld)
     meta["published"] = (
         props.get("article:published_time") or props.get("datepublished")
         or _itemprop_date(itemprops, "datePublished") or dates.get("datePublished")
         or props.get("og:published_time") or props.get("date") or props.get("dc.date")
         or props.get("pubdate") or props.get("publish-date") or ""
     )
+    meta["product_description"] = dates.get("product", "")
     meta["modified"] = (
         props.get("article:modified_time") or props.get("datemodified")
         or _itemprop_date(itemprops, "dateModified") or dates.get("dateModified")
@@ -114,7 +115,9 @@ def _itemprop_date(itemprops: dict[str, Tag], prop: str) -> str:
     return collapse(attr(tag, "content") or attr(tag, "datetime") or tag.get_text())
 
 
-def _jsonld_dates(scripts: list[str]) -> dict[str, str]:
+def _jsonld_facts(scripts: list[str]) -> dict[str, str]:
+    """From JSON-LD: the first ``datePublished`` and ``dateModified``, and as "product" the
+    longest description of a schema.org ``Product`` (or ``ProductGroup``)."""
     found: dict[str, str] = {}
     for text in scripts:
         try:
@@ -126,7 +129,21 @@ def _jsonld_dates(scripts: list[str]) -> dict[str, str]:
                 value = obj.get(key)
                 if isinstance(value, str) and value.strip() and key not in found:
                     found[key] = value.strip()
+            description = obj.get("description")
+            if not isinstance(description, str) or not _is_product(obj.get("@type")):
+                continue
+            if len(description) > len(found.get("product", "")):
+                found["product"] = description[:MAX_DESCRIPTION_CHARS]
     return found
+
+
+#: Longest product description read from JSON-LD.
+MAX_DESCRIPTION_CHARS = 20_000
+
+
+def _is_product(kind: object) -> bool:
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(k in ("Product", "ProductGroup") for k in kinds if isinstance(k, str))
 
 
 def _walk_json(data: object, depth: int = 0) -> Iterator[dict[str, Any]]:
