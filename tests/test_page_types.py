@@ -223,3 +223,13 @@ def test_a_product_description_kept_in_a_dialog_is_read_from_the_product_metadat
 def test_a_product_description_the_page_does_not_show_is_left_out() -> None:
     body = extract(_product_page(PROSE, "<p>Ask us about this product.</p>")).body
     assert PROSE not in body
+
+
+def test_status_lines_are_not_content_and_a_page_of_them_gets_a_second_look() -> None:
+    """"Loading..." and "You need to enable JavaScript" speak to a browser, not a reader: a first
+    look that finds only them has found nothing, and a shell with nothing else has no body."""
+    thread = _page('<div class="app"><p>Loading...</p></div><div class="layout-with-sidebar">'
+                   f"<h2>Tired all the time</h2>{_prose(3)}</div>")
+    assert extract(thread).body.count(PROSE) == 3
+    shell = _page('<noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>')
+    assert extract(shell).body == ""

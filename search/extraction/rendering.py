@@ -14,7 +14,8 @@ from .words import BLOCK_TAGS, CELL_TAGS
 _BOILERPLATE_PARAGRAPH = re.compile(
     r"^(?:advertisement|advertising|advert|ad|tags?|sponsored(?: content)?|story continues below"
     r"(?: advertisement)?|continue reading(?: below)?|skip to (?:main )?content|read more"
-    r"|share(?: this)?(?: article| story| post)?|print|email|facebook|twitter)\W*$",
+    r"|share(?: this)?(?: article| story| post)?|print|email|facebook|twitter"
+    r"|loading|(?:please )?(?:you need to )?enable javascript(?: to [\w ]{1,40})?)\W*$",  # status lines
     re.IGNORECASE,
 )
 _TEASER_LABEL = re.compile(  # one-word labels need a colon or dash ("More: ...", not "More than")
