@@ -233,3 +233,15 @@ def test_status_lines_are_not_content_and_a_page_of_them_gets_a_second_look() ->
     assert extract(thread).body.count(PROSE) == 3
     shell = _page('<noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>')
     assert extract(shell).body == ""
+
+
+def test_a_consent_banner_is_never_the_article_however_wordy() -> None:
+    """A cookie or consent dialog holding most of a page's prose (its purposes spelled out) is
+    still furniture, on both looks; the thread beside it is the content."""
+    purposes = "".join(f"<p>We and our partners store and access information on your device for purpose "
+                       f"{n}, such as measuring audiences and personalising advertising.</p>" for n in range(12))
+    posts = "".join(f'<div class="post"><span>member{n}</span><p>Reply {n}: my iron came back low too.</p></div>'
+                    for n in range(5))
+    html = _page(f'<div id="site-consent-banner"><div role="dialog">{purposes}</div></div><div class="thread">{posts}</div>')
+    body = extract(html).body
+    assert "Reply 4: my iron came back low too." in body and "partners" not in body

@@ -10,6 +10,7 @@ from .markup import attr
 from .nodes import Node
 from .words import (
     COMMENT_WORDS,
+    CONSENT_WORDS,
     FURNITURE_ROLES,
     FURNITURE_TAGS,
     HEADINGS,
@@ -47,9 +48,11 @@ _SHARE_HREF = re.compile(
 
 
 def furniture_kind(node: Node) -> str | None:
-    """Why this element is page furniture ("related", "pager", "comments", "other"), or None."""
+    """Why this element is page furniture ("related", "pager", "comments", "consent", "other"), or None."""
     name, attrs, words = node.name, node.tag.attrs, node.class_words
     if words:
+        if words & CONSENT_WORDS:
+            return "consent"
         if words & RELATED_WORDS:
             return "related"
         if words & PAGER_WORDS:
@@ -90,6 +93,8 @@ def relaxed_furniture_kind(node: Node) -> str | None:
     if name in _PAGE_BANDS and not any(a.name in _ARTICLE_TAGS for a in node.ancestors()):
         return "other"
     words = node.class_words
+    if words & CONSENT_WORDS:
+        return "consent"
     if words & SURE_WORDS:
         return "related" if words & RELATED_WORDS else "pager" if words & PAGER_WORDS else "other"
     return None

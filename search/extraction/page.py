@@ -143,7 +143,7 @@ class Page:
         """Furniture-looking wrappers that actually hold the article are kept."""
         if node.holds_body and kind != "hidden":
             return True  # is or holds the article body container (hidden copies are metadata)
-        if kind in ("comments", "related"):
+        if kind in ("comments", "related", "consent"):
             return False
         if any(not main.is_inside(node) and not node.is_inside(main) for main in self.declared_mains):
             return False  # the page says where its main content is, and it is elsewhere

@@ -48,9 +48,11 @@ PAGER_WORDS = _words(
 PREV_WORDS = _words("prev previous prevlink prevpost")
 NEXT_WORDS = _words("next nextlink nextpost")
 COMMENT_WORDS = _words("comment comments disqus respond replies")
+#: A cookie or consent banner: never the article, however much of the page's text it holds.
+CONSENT_WORDS = _words("cookie cookies consent gdpr")
 #: The strong words still trusted on a second look (see search.extraction.article).
-SURE_WORDS = _words(
-    "ad ads advert advertisement adslot adunit sponsored cookie cookies consent gdpr newsletter "
+SURE_WORDS = CONSENT_WORDS | _words(
+    "ad ads advert advertisement adslot adunit sponsored newsletter "
     "subscribe share sharing sharebar breadcrumb breadcrumbs"
 ) | RELATED_WORDS | PAGER_WORDS | COMMENT_WORDS
 STRONG_WORDS = SURE_WORDS | _words(
