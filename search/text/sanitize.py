@@ -22,6 +22,7 @@ import re
 
 from .. import limits
 from ..models import Article, Link
+from .mojibake import repair_mojibake
 
 #: Schemes a kept URL may have (``file:`` is how local pages are addressed).
 URL_SCHEMES = frozenset({"http", "https", "ftp", "file"})
@@ -116,7 +117,8 @@ def _escape(match: re.Match[str]) -> str:
 def clean_article(article: Article) -> list[str]:
     """Make ``article`` safe to index, in place; returns a note for everything cut or dropped.
 
-    Every text field is cleaned (:func:`clean_text`); title and link texts are one line, the
+    Every text field is cleaned (:func:`clean_text`), title, body, description and link texts
+    after their mojibake is repaired (:mod:`search.text.mojibake`); title and link texts are one line, the
     body is :func:`paragraphs`; URLs
     go through :func:`safe_url` (a link whose URL is dropped is dropped too, unless it names
     its target by title only); fields longer than their limit are cut, and links beyond
@@ -124,9 +126,10 @@ def clean_article(article: Article) -> list[str]:
     """
     notes: list[str] = []
     article.id = _cut(shown(article.id), limits.MAX_ID_CHARS, "id", notes)
-    article.title = _cut(_one_line(article.title), limits.MAX_TITLE_CHARS, "title", notes)
-    article.body = _cut_body(paragraphs(clean_text(article.body)), notes)
-    article.description = _cut(clean_text(article.description), limits.MAX_DESCRIPTION_CHARS, "description", notes)
+    article.title = _cut(_one_line(repair_mojibake(article.title)), limits.MAX_TITLE_CHARS, "title", notes)
+    article.body = _cut_body(paragraphs(clean_text(repair_mojibake(article.body))), notes)
+    description = clean_text(repair_mojibake(article.description))
+    article.description = _cut(description, limits.MAX_DESCRIPTION_CHARS, "description", notes)
     article.language = _cut(_one_line(article.language), limits.MAX_META_CHARS, "language", notes)
     article.published = _cut(_one_line(article.published), limits.MAX_META_CHARS, "published", notes)
     article.modified = _cut(_one_line(article.modified), limits.MAX_META_CHARS, "modified", notes)
@@ -148,7 +151,7 @@ def _clean_links(article: Article, notes: list[str]) -> list[Link]:
         if link.url and not url:
             unsafe.append(link.url)
             continue
-        text = _one_line(link.text)[: limits.MAX_LINK_TEXT_CHARS]
+        text = _one_line(repair_mojibake(link.text))[: limits.MAX_LINK_TEXT_CHARS]
         kept.append(link if (url, text) == (link.url, link.text) else Link(url=url, text=text, kind=link.kind))
     if unsafe:
         notes.append(_dropped_url(f"{len(unsafe)} link(s)", unsafe[0]))
