@@ -245,3 +245,13 @@ def test_a_consent_banner_is_never_the_article_however_wordy() -> None:
     html = _page(f'<div id="site-consent-banner"><div role="dialog">{purposes}</div></div><div class="thread">{posts}</div>')
     body = extract(html).body
     assert "Reply 4: my iron came back low too." in body and "partners" not in body
+
+
+def test_a_table_wrapped_in_a_figure_is_content_and_an_image_caption_is_not() -> None:
+    """Editors wrap tables in <figure> (a table is self-contained content too): its rows stay,
+    while an image's caption is furniture as before."""
+    table = ("<figure class='wp-block-table'><table><tr><th>Ferritin (ng/mL)</th><th>Meaning</th></tr>"
+             "<tr><td>Below 30</td><td>Iron deficiency likely</td></tr></table></figure>")
+    image = "<figure><img src='/a.jpg' alt=''><figcaption>Photo by the clinic team</figcaption></figure>"
+    body = extract(_page(f"<article>{_prose(2)}{table}{image}{_prose(1)}</article>")).body
+    assert "Iron deficiency likely" in body and "Photo by" not in body

@@ -22,6 +22,7 @@ from .words import (
     WEAK_WORDS,
 )
 
+_TEXT_FIGURES = ("table", "pre", "blockquote")
 _PAGE_BANDS = frozenset(("header", "footer"))
 _ARTICLE_TAGS = frozenset(("article", "main"))
 _WEAK_HEADS = frozenset(word + "$" for word in WEAK_WORDS)  # weak words as a token's last word
@@ -65,7 +66,7 @@ def furniture_kind(node: Node) -> str | None:
             return "other"  # a social bar, not a "social-embed" quoting a post
         if words & _WEAK_HEADS:
             return "other"
-    if name in FURNITURE_TAGS:
+    if name in FURNITURE_TAGS and not (name == "figure" and _shows_text(node.tag)):
         return "other"
     if name == "a" and attrs and _is_share_or_tag_link(node.tag):
         return "other"
@@ -98,6 +99,12 @@ def relaxed_furniture_kind(node: Node) -> str | None:
     if words & SURE_WORDS:
         return "related" if words & RELATED_WORDS else "pager" if words & PAGER_WORDS else "other"
     return None
+
+
+def _shows_text(figure: Tag) -> bool:
+    """A figure that is a table, a code listing or a quotation is content (editors wrap tables
+    in ``<figure>``); one that is an image and its caption is not."""
+    return figure.find(_TEXT_FIGURES) is not None
 
 
 def _is_share_or_tag_link(tag: Tag) -> bool:
