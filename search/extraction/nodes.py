@@ -9,8 +9,9 @@ from itertools import pairwise
 
 from bs4.element import Tag
 
-from .words import BLOCK_TAGS, CELL_TAGS, HIDING_WORDS, RESPONSIVE_WORDS
+from .words import BLOCK_TAGS, CELL_TAGS, HIDING_WORDS, NOT_HIDING_WORDS, RESPONSIVE_WORDS
 
+_SHOWN_AT = re.compile(r":(?:block|flex|grid|inline|inline-block|inline-flex|table|contents)$")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 
 
@@ -87,6 +88,8 @@ def _token_words(tokens: str) -> frozenset[str]:
     words: set[str] = set()
     for token in split[:20]:
         words.update(_one_token_words(token[:100]))
+    if any(_SHOWN_AT.search(token) for token in split[:20]):  # "hidden md:block": hidden on phones only
+        words.difference_update(HIDING_WORDS)
     return frozenset(words)
 
 
@@ -95,7 +98,9 @@ def _one_token_words(token: str) -> frozenset[str]:
     """The words of one class or id token (see :func:`_token_words`); tokens recur across pages
     far more than whole class strings do."""
     parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
-    if RESPONSIVE_WORDS.intersection(parts):  # "hidden-xs", "hidden-print": hidden only sometimes
+    if ":" in token or RESPONSIVE_WORDS.intersection(parts) or NOT_HIDING_WORDS.intersection(parts):
+        # hidden only sometimes ("hidden-xs", "empty:hidden"), or not the element itself
+        # ("overflow-hidden" clips, "label-hidden" hides a label, an accordion's panel opens)
         parts = [p for p in parts if p not in HIDING_WORDS]
     if not parts:
         return frozenset()

@@ -68,6 +68,8 @@ WEAK_WORDS = _words(
     "bio"
 )
 HIDING_WORDS = _words("hidden hide invisible")
+#: Words beside a hiding word that say the element itself is shown (see search.extraction.nodes).
+NOT_HIDING_WORDS = _words("overflow label labels accordion")
 RESPONSIVE_WORDS = _words("xs sm md lg xl xxl print mobile tablet desktop phone small large")
 SOCIAL_WORDS = _words("social socials")
 POSITIVE_WORDS = _words(
