@@ -266,3 +266,12 @@ def test_class_words_that_do_not_hide_the_element_keep_its_text() -> None:
     blocks = "".join(f'<div class="{cls}"><p>Shown block {n}: {PROSE}</p></div>' for n, cls in enumerate(shown))
     body = extract(_page(f'<article>{blocks}<div class="hidden"><p>Hidden block: {PROSE}</p></div></article>')).body
     assert all(f"Shown block {n}:" in body for n in range(len(shown))) and "Hidden block" not in body
+
+
+def test_a_hidden_tab_panel_is_content() -> None:
+    """Documentation shows one tab (Linux, macOS...) and hides the others until clicked: every
+    panel is content; a hidden element that is no panel is still left out."""
+    panels = "".join(f'<section role="tabpanel" {"hidden" if n else ""}><p>Panel {n}: {PROSE}</p></section>'
+                     for n in range(3))
+    body = extract(_page(f'<article>{_prose(1)}{panels}<div hidden><p>Stale copy: {PROSE}</p></div></article>')).body
+    assert all(f"Panel {n}:" in body for n in range(3)) and "Stale copy" not in body

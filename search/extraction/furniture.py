@@ -71,10 +71,13 @@ def furniture_kind(node: Node) -> str | None:
     if name == "a" and attrs and _is_share_or_tag_link(node.tag):
         return "other"
     if attrs:
+        role = attr(node.tag, "role").lower()
+        if role in FURNITURE_ROLES:
+            return "other"
+        if role == "tabpanel" or "accordion" in words:
+            return None  # a tab's or an accordion's panel: hidden until a click shows it
         if "hidden" in attrs or attr(node.tag, "aria-hidden").lower() == "true":
             return "hidden"
-        if attr(node.tag, "role").lower() in FURNITURE_ROLES:
-            return "other"
         style = attrs.get("style")
         if style and _HIDDEN_STYLE.search(str(style)):
             return "hidden"
