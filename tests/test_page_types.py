@@ -258,11 +258,12 @@ def test_a_table_wrapped_in_a_figure_is_content_and_an_image_caption_is_not() ->
 
 
 def test_class_words_that_do_not_hide_the_element_keep_its_text() -> None:
-    """"overflow-hidden" clips, "label-hidden" hides a label, "empty:hidden" and "hidden md:block"
-    hide only sometimes, a collapsed accordion panel opens on a click: all are content; a plain
-    "hidden" block is still left out."""
+    """"overflow-hidden" clips, "label-hidden" hides a label, "empty:hidden", "hidden md:block" and
+    "hide-landscape" hide only sometimes, a collapsed accordion or tab panel opens on a click, a
+    "show-hide" block is a toggle: all are content; a plain "hidden" block is still left out."""
     shown = ["overflow-hidden", "field field--label-hidden", "empty:hidden", "hidden md:block",
-             "accordion-panel accordion-panel-hidden"]
+             "accordion-panel accordion-panel-hidden", "MuiCollapse-root MuiCollapse-hidden", "show-hide-faq",
+             "card hide-landscape", "ui-tabs-panel ui-tabs-hide"]
     blocks = "".join(f'<div class="{cls}"><p>Shown block {n}: {PROSE}</p></div>' for n, cls in enumerate(shown))
     body = extract(_page(f'<article>{blocks}<div class="hidden"><p>Hidden block: {PROSE}</p></div></article>')).body
     assert all(f"Shown block {n}:" in body for n in range(len(shown))) and "Hidden block" not in body

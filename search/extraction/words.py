@@ -69,8 +69,11 @@ WEAK_WORDS = _words(
 )
 HIDING_WORDS = _words("hidden hide invisible")
 #: Words beside a hiding word that say the element itself is shown (see search.extraction.nodes).
-NOT_HIDING_WORDS = _words("overflow label labels accordion")
-RESPONSIVE_WORDS = _words("xs sm md lg xl xxl print mobile tablet desktop phone small large")
+NOT_HIDING_WORDS = _words("overflow label labels accordion collapse tab tabs show")
+RESPONSIVE_WORDS = _words(
+    "xs sm md lg xl xxl print mobile tablet desktop phone small large landscape portrait responsive "
+    "nonresponsive"
+)
 SOCIAL_WORDS = _words("social socials")
 POSITIVE_WORDS = _words(
     "article articlebody body content entry entrycontent hentry main post postcontent "
