@@ -20,7 +20,7 @@ from .scoring import main_content
 from .titles import choose_title
 
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 _WORDS = re.compile(r"\w+")
 #: Repeats of a paragraph this long (in words) are copies of it, left out.
 COPY_MIN_WORDS = 8
