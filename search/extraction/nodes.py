@@ -65,14 +65,19 @@ class Node:
         return self is other or any(a is other for a in self.ancestors())
 
 
+_NO_WORDS: frozenset[str] = frozenset()
+
+
 def _class_words(tag: Tag) -> frozenset[str]:
     """Words of the element's class and id tokens (see :func:`_token_words`)."""
     attrs = tag.attrs
+    if not attrs:
+        return _NO_WORDS
     cls, ident = attrs.get("class"), attrs.get("id")
     if not cls and not ident:
-        return frozenset()
+        return _NO_WORDS
     tokens = " ".join(cls) if isinstance(cls, list) else str(cls or "")
-    return _token_words(f"{tokens} {ident or ''}"[:2000])
+    return _token_words((f"{tokens} {ident}" if ident else tokens)[:2000])
 
 
 @lru_cache(maxsize=4096)
