@@ -2,7 +2,7 @@
 
 Measured with benchmarks/bench_extraction.py (benchmarks/RESULTS.md): AEB F1 0.978,
 precision 0.969, recall 0.988 over 181 pages; WCXB-dev (1,497 pages from 1,295 sites, seven
-page types) F1 0.827 on all pages and 0.941 on its 790 articles, no empty output. The floors
+page types) F1 0.843 on all pages and 0.947 on its 790 articles, one empty output. The floors
 below leave room for noise, not for a regression.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = {"f1": 0.94, "precision": 0.92, "recall": 0.94}
 #: WCXB-dev floors: (subset, F1 floor, most empty outputs).
-WCXB_FLOORS = (("all", 0.76, 8), ("page_type=article", 0.90, 4))
+WCXB_FLOORS = (("all", 0.79, 8), ("page_type=article", 0.91, 4))
 
 
 def _bench(shared_dir: Path, tmp_path: Path, dataset: str) -> list[dict[str, Any]]:
