@@ -270,9 +270,10 @@ def test_class_words_that_do_not_hide_the_element_keep_its_text() -> None:
 
 
 def test_a_hidden_tab_panel_is_content() -> None:
-    """Documentation shows one tab (Linux, macOS...) and hides the others until clicked: every
-    panel is content; a hidden element that is no panel is still left out."""
+    """Documentation shows one tab (Linux, macOS...) and hides the others until clicked, a FAQ
+    its answers: every panel is content; a hidden element that is no panel is still left out."""
     panels = "".join(f'<section role="tabpanel" {"hidden" if n else ""}><p>Panel {n}: {PROSE}</p></section>'
                      for n in range(3))
-    body = extract(_page(f'<article>{_prose(1)}{panels}<div hidden><p>Stale copy: {PROSE}</p></div></article>')).body
-    assert all(f"Panel {n}:" in body for n in range(3)) and "Stale copy" not in body
+    faq = f'<div class="faq-answer" style="display: none"><p>Answer: {PROSE}</p></div>'
+    body = extract(_page(f'<article>{_prose(1)}{panels}{faq}<div hidden><p>Stale copy: {PROSE}</p></div></article>')).body
+    assert all(f"Panel {n}:" in body for n in range(3)) and "Answer:" in body and "Stale copy" not in body

@@ -22,6 +22,7 @@ from .words import (
     WEAK_WORDS,
 )
 
+_PANEL_WORDS = frozenset(("accordion", "collapse", "collapsible", "faq", "answer"))
 _TEXT_FIGURES = ("table", "pre", "blockquote")
 _PAGE_BANDS = frozenset(("header", "footer"))
 _ARTICLE_TAGS = frozenset(("article", "main"))
@@ -74,8 +75,8 @@ def furniture_kind(node: Node) -> str | None:
         role = attr(node.tag, "role").lower()
         if role in FURNITURE_ROLES:
             return "other"
-        if role == "tabpanel" or "accordion" in words:
-            return None  # a tab's or an accordion's panel: hidden until a click shows it
+        if role == "tabpanel" or words & _PANEL_WORDS:
+            return None  # a tab's, an accordion's or a FAQ's panel: hidden until a click shows it
         if "hidden" in attrs or attr(node.tag, "aria-hidden").lower() == "true":
             return "hidden"
         style = attrs.get("style")
