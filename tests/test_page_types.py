@@ -277,3 +277,12 @@ def test_a_hidden_tab_panel_is_content() -> None:
     faq = f'<div class="faq-answer" style="display: none"><p>Answer: {PROSE}</p></div>'
     body = extract(_page(f'<article>{_prose(1)}{panels}{faq}<div hidden><p>Stale copy: {PROSE}</p></div></article>')).body
     assert all(f"Panel {n}:" in body for n in range(3)) and "Answer:" in body and "Stale copy" not in body
+
+
+def test_a_shop_grid_of_short_cards_keeps_its_product_names() -> None:
+    """A shop's cards hold a product name (a link) and a price, thirty-odd characters: they are
+    records, so their names are content, not stray link lines."""
+    cards = "".join(f'<div class="item"><h4><a href="/p/{n}">Iron tablets, {n + 1}0 count</a></h4>'
+                    f"<p>${n + 4}.99 USD</p></div>" for n in range(6))
+    body = extract(_page(f"<p>Sort by: best selling</p><div class='grid'>{cards}</div>")).body
+    assert all(f"Iron tablets, {n + 1}0 count" in body for n in range(6))

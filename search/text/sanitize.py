@@ -118,11 +118,11 @@ def clean_article(article: Article) -> list[str]:
     """Make ``article`` safe to index, in place; returns a note for everything cut or dropped.
 
     Every text field is cleaned (:func:`clean_text`), title, body, description and link texts
-    after their mojibake is repaired (:mod:`search.text.mojibake`); title and link texts are one line, the
-    body is :func:`paragraphs`; URLs
-    go through :func:`safe_url` (a link whose URL is dropped is dropped too, unless it names
-    its target by title only); fields longer than their limit are cut, and links beyond
-    MAX_LINKS are dropped. Ids keep every character but show controls as escapes.
+    after their mojibake is repaired (:mod:`search.text.mojibake`); title and link texts are
+    one line, the body is :func:`paragraphs`; URLs go through :func:`safe_url` (a link whose URL
+    is dropped is dropped too, unless it names its target by title only); fields longer than
+    their limit are cut, and links beyond MAX_LINKS are dropped. Ids keep every character but
+    show controls as escapes.
     """
     notes: list[str] = []
     article.id = _cut(shown(article.id), limits.MAX_ID_CHARS, "id", notes)
