@@ -24,6 +24,15 @@ def test_the_usual_misreadings_are_repaired() -> None:
     assert repair_mojibake("caf\u00c3\u00a9, 10\u00c2\u00b0C") == "caf\u00e9, 10\u00b0C"
 
 
+def test_every_pair_of_characters_misread_either_way_is_restored() -> None:
+    """Exhaustively, beside the sampled texts below: hypothesis once found "€" (whose
+    cp1252 misreading holds no C1 control and no "â€") slipping past a quick pre-check."""
+    alphabet = "a ." + _NON_ASCII
+    for pair in (a + b for a in alphabet for b in alphabet):
+        for codec in ("cp1252", "latin-1"):
+            assert repair_mojibake(_misread(pair, codec)) == pair, (pair, codec)
+
+
 @given(_TEXT, st.sampled_from(["cp1252", "latin-1"]))
 def test_misread_text_is_restored(text: str, codec: str) -> None:
     assert repair_mojibake(_misread(text, codec)) == text

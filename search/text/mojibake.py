@@ -11,15 +11,14 @@ import re
 _CP1252_HIGH = bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore")
 _CONTINUATION = "[\u0080-\u00bf" + _CP1252_HIGH + "]"
 _MOJIBAKE = re.compile("[\u00c2-\u00f4]" + _CONTINUATION + "{1,3}")
-_C1 = re.compile("[\u0080-\u009f]")
 
 
 def repair_mojibake(text: str) -> str:
     """``text`` with UTF-8 characters that were read as Latin-1 or cp1252 (then saved) restored:
     "it\u00e2\u20ac\u2122s" is "it\u2019s" again. Only sequences that decode as UTF-8 and carry
     one of the marks above are changed; text without them is returned as is."""
-    if text.isascii() or not ("\u00c2" in text or "\u00c3" in text or "\u00e2\u20ac" in text or _C1.search(text)):
-        return text  # (the common case, found fast: the marks' usual first characters are absent)
+    if text.isascii():
+        return text  # (the common case, found fast)
     return _MOJIBAKE.sub(_repaired, text)
 
 
