@@ -12,6 +12,7 @@ from bs4.element import Tag
 from .words import BLOCK_TAGS, CELL_TAGS, HIDING_WORDS, NOT_HIDING_WORDS, RESPONSIVE_WORDS
 
 _SHOWN_AT = re.compile(r":(?:block|flex|grid|inline|inline-block|inline-flex|table|contents)$")
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 
 
@@ -87,22 +88,23 @@ def _token_words(tokens: str) -> frozenset[str]:
     Each token's last word (and the whole token joined) is also stored with a "$" suffix, so
     weak words can be matched as head nouns only.
     """
-    split = tokens.split()
+    split = tokens.split()[:20]
     if len(split) == 1:
         return _one_token_words(split[0][:100])
-    words: set[str] = set()
-    for token in split[:20]:
-        words.update(_one_token_words(token[:100]))
-    if any(_SHOWN_AT.search(token) for token in split[:20]):  # "hidden md:block": hidden on phones only
-        words.difference_update(HIDING_WORDS)
-    return frozenset(words)
+    words = _NO_WORDS.union(*[_one_token_words(token[:100]) for token in split])
+    if ":" in tokens and any(_SHOWN_AT.search(token) for token in split):
+        return words - HIDING_WORDS  # "hidden md:block": hidden on phones only
+    return words
 
 
 @lru_cache(maxsize=8192)
 def _one_token_words(token: str) -> frozenset[str]:
     """The words of one class or id token (see :func:`_token_words`); tokens recur across pages
     far more than whole class strings do."""
-    parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
+    if token.islower() or token.isdigit():  # (most tokens: no camelCase to split)
+        parts = [p for p in _SEPARATORS.split(token) if p]
+    else:
+        parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
     if ":" in token or RESPONSIVE_WORDS.intersection(parts) or NOT_HIDING_WORDS.intersection(parts):
         # hidden only sometimes ("hidden-xs", "empty:hidden"), or not the element itself
         # ("overflow-hidden" clips, "label-hidden" hides a label, an accordion's panel opens)
