@@ -32,6 +32,9 @@ MAX_BAD_LINES_REPORTED = 20
 MAX_BODY_CHARS = 1_000_000
 MAX_TITLE_CHARS = 1_000
 MAX_DESCRIPTION_CHARS = 10_000
+#: A product description read from a page's JSON-LD to complete its body (a long one is a few
+#: thousand characters; the body's own limit applies after).
+MAX_PRODUCT_DESCRIPTION_CHARS = 20_000
 #: language, published and modified: short codes and dates.
 MAX_META_CHARS = 100
 #: Article ids (from file names or feeds).

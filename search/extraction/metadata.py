@@ -9,6 +9,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
+from .. import limits
 from ..text.sanitize import safe_url
 from .markup import attr, collapse
 from .nodes import Node
@@ -29,7 +30,8 @@ def page_url(soup: BeautifulSoup, url: str | None) -> str:
 
 
 def read_metadata(soup: BeautifulSoup, url: str | None, itemprops: dict[str, Tag]) -> dict[str, str]:
-    """Title candidates, canonical URL, link base, description, language and dates.
+    """Title candidates, canonical URL, link base, description, language, dates and a product's
+    JSON-LD description.
 
     ``itemprops`` maps microdata property names of the body to their first element.
     """
@@ -42,17 +44,17 @@ def read_metadata(soup: BeautifulSoup, url: str | None, itemprops: dict[str, Tag
         "description": props.get("description") or props.get("og:description", ""),
         "language": _language(soup, props),
     }
-    dates = _jsonld_facts(head.jsonld)
+    facts = _jsonld_facts(head.jsonld)
     meta["published"] = (
         props.get("article:published_time") or props.get("datepublished")
-        or _itemprop_date(itemprops, "datePublished") or dates.get("datePublished")
+        or _itemprop_date(itemprops, "datePublished") or facts.get("datePublished")
         or props.get("og:published_time") or props.get("date") or props.get("dc.date")
         or props.get("pubdate") or props.get("publish-date") or ""
     )
-    meta["product_description"] = dates.get("product", "")
+    meta["product_description"] = facts.get("product", "")
     meta["modified"] = (
         props.get("article:modified_time") or props.get("datemodified")
-        or _itemprop_date(itemprops, "dateModified") or dates.get("dateModified")
+        or _itemprop_date(itemprops, "dateModified") or facts.get("dateModified")
         or props.get("og:updated_time") or ""
     )
     given_url = url or ""
@@ -133,12 +135,8 @@ def _jsonld_facts(scripts: list[str]) -> dict[str, str]:
             if not isinstance(description, str) or not _is_product(obj.get("@type")):
                 continue
             if len(description) > len(found.get("product", "")):
-                found["product"] = description[:MAX_DESCRIPTION_CHARS]
+                found["product"] = description[: limits.MAX_PRODUCT_DESCRIPTION_CHARS]
     return found
-
-
-#: Longest product description read from JSON-LD.
-MAX_DESCRIPTION_CHARS = 20_000
 
 
 def _is_product(kind: object) -> bool:
