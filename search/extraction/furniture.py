@@ -15,6 +15,7 @@ from .words import (
     FURNITURE_TAGS,
     HEADINGS,
     PAGER_WORDS,
+    PANEL_WORDS,
     RELATED_WORDS,
     SOCIAL_WORDS,
     STRONG_WORDS,
@@ -22,7 +23,6 @@ from .words import (
     WEAK_WORDS,
 )
 
-_PANEL_WORDS = frozenset(("accordion", "collapse", "collapsible", "faq", "answer"))
 _TEXT_FIGURES = ("table", "pre", "blockquote")
 _PAGE_BANDS = frozenset(("header", "footer"))
 _ARTICLE_TAGS = frozenset(("article", "main"))
@@ -75,7 +75,7 @@ def furniture_kind(node: Node) -> str | None:
         role = attr(node.tag, "role").lower()
         if role in FURNITURE_ROLES:
             return "other"
-        if role == "tabpanel" or words & _PANEL_WORDS:
+        if role == "tabpanel" or words & PANEL_WORDS:
             return None  # a tab's, an accordion's or a FAQ's panel: hidden until a click shows it
         if "hidden" in attrs or attr(node.tag, "aria-hidden").lower() == "true":
             return "hidden"

@@ -70,6 +70,9 @@ WEAK_WORDS = _words(
 HIDING_WORDS = _words("hidden hide invisible")
 #: Words beside a hiding word that say the element itself is shown (see search.extraction.nodes).
 NOT_HIDING_WORDS = _words("overflow label labels accordion collapse tab tabs show")
+#: Class words of a panel hidden until a click shows it (an accordion's, a FAQ's): its hidden
+#: attribute or style does not make it furniture (see search.extraction.furniture).
+PANEL_WORDS = _words("accordion collapse collapsible faq answer")
 RESPONSIVE_WORDS = _words(
     "xs sm md lg xl xxl print mobile tablet desktop phone small large landscape portrait responsive "
     "nonresponsive"
