@@ -21,7 +21,6 @@ from .titles import choose_title
 
 #: Bump when a change to extraction changes its output: the next index run re-reads every file.
 EXTRACTOR_VERSION = "4"
-_WORDS = re.compile(r"\w+")
 #: Repeats of a paragraph this long (in words) are copies of it, left out.
 COPY_MIN_WORDS = 8
 #: A product description (JSON-LD) of this many word trigrams, SHOWN on the page but less than
@@ -33,6 +32,8 @@ DESCRIPTION_FOUND_SHARE = 0.5
 SECOND_LOOK_SHARE = 0.2
 #: whose result is taken when it holds this many times more text.
 SECOND_LOOK_GAIN = 2.0
+
+_WORDS = re.compile(r"\w+")
 
 
 def extract_article(html: str, url: str | None = None, profiles: Sequence[SiteProfile] = ()) -> Article:

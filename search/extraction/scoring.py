@@ -115,9 +115,9 @@ def _explicit_container(page: Page, top: Node) -> Node | None:
     An explicit container that holds 90% of the scored container's paragraph text is a
     tighter fit, with less room for furniture nobody marked.
     """
-    best: Node | None = None
     if not top.paragraph_chars:
         return None  # no prose to fit: any one of a list's <article> cards would hold "all" of it
+    best: Node | None = None
     for node in page.nodes:
         if node is top or node.drop or not _is_explicit_container(node):
             continue
