@@ -260,6 +260,54 @@ def test_eval_with_a_bad_qrels_file_is_one_line(built: tuple[Path, Path], tmp_pa
     assert_one_line_error(result, 1, "qrels.txt:1", "3 (BEIR) or 4 (TREC) columns")
 
 
+def test_eval_scores_exactly_the_queries_given(built: tuple[Path, Path], tmp_path: Path) -> None:
+    # the judgments cover q1-q3; a queries file with q1 and q2 alone is scored on those two, and
+    # says the third judged query had no text, instead of averaging it in as 0
+    _, index_dir = built
+    queries, qrels = _write_eval_files(tmp_path)
+    full = json.loads(run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir, "--json").stdout)
+    queries.write_text("q1\tvaccine liver\nq2\tknee pain runners\nq7\tnot judged\n", encoding="utf-8")
+    result = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir, "--json")
+    data = json.loads(result.stdout)
+    assert (data["queries"], data["judged_without_text"], data["unjudged"]) == (2, 1, 1)
+    assert data["mrr@10"] == pytest.approx(1.0) and full["mrr@10"] == pytest.approx(2 / 3, abs=1e-4)
+    human = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir)
+    assert "queries     2  (1 judged queries had no text, not scored; 1 without judgments, skipped)" in human.stdout
+    assert human.stderr == ""
+
+
+def test_eval_per_query_and_a_baseline_run(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, index_dir = built
+    queries, qrels = _write_eval_files(tmp_path)
+    before = tmp_path / "before.run"
+    assert run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir, "--run-out", before).exit_code == 0
+    same = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir, "--baseline", before, "--per-query")
+    assert same.exit_code == 0, same.stderr
+    assert "0 better, 0 worse, 3 the same; p = 1.0000" in same.stdout
+    assert "baseline 1.0000   +0.0000" not in same.stdout  # nDCG is not 1 here: the line shows real figures
+    rows = {line.split()[0]: line.split() for line in same.stdout.splitlines() if line.startswith("q")}
+    assert set(rows) >= {"q1", "q2", "q3"} and rows["q3"][1] == "0.0000" and rows["q3"][-1] == "0.0000"
+    # a worse baseline: q1's best document moved from rank 1 to rank 2
+    worse = tmp_path / "worse.run"
+    lines = before.read_text().splitlines()
+    q1 = [line.split() for line in lines if line.startswith("q1 ")]
+    q1[0][3], q1[1][3] = q1[1][3], q1[0][3]
+    worse.write_text("\n".join([" ".join(parts) for parts in q1] + [line for line in lines if not line.startswith("q1 ")]) + "\n")
+    result = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir, "--baseline", worse, "--json", "--per-query")
+    data = json.loads(result.stdout)
+    assert data["baseline"]["better"] == 1 and data["baseline"]["worse"] == 0 and data["baseline"]["difference"] > 0
+    assert set(data["per_query"]) == {"q1", "q2", "q3"}
+
+
+def test_eval_with_a_bad_baseline_run_is_one_line(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, index_dir = built
+    queries, qrels = _write_eval_files(tmp_path)
+    bad = tmp_path / "bad.run"
+    bad.write_text("q1 Q0 doc\n", encoding="utf-8")
+    result = run("eval", "--queries", queries, "--qrels", qrels, "--index", index_dir, "--baseline", bad)
+    assert_one_line_error(result, 1, "bad.run:1", "qid Q0 docid rank score tag")
+
+
 def test_query_explain_shows_analysis_expansion_and_scores(built: tuple[Path, Path]) -> None:
     _, index_dir = built
     result = run("query", "X-rays hepatitis B", "--explain", "--index", index_dir)

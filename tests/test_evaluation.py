@@ -167,7 +167,9 @@ def test_evaluate_averages_over_judged_queries() -> None:
     assert metrics.mrr_at_10 == pytest.approx(4 / 9, abs=EXACT)
     assert metrics.per_query["q2"]["ndcg@10"] == pytest.approx(0.3065735963827292, abs=EXACT)
     assert metrics.per_query["q3"] == {"ndcg@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
-    assert metrics.to_dict() == {"queries": 3, "ndcg@10": 0.4355, "recall@100": 0.5, "mrr@10": 0.4444}
+    assert metrics.to_dict() == {
+        "queries": 3, "ndcg@10": 0.4355, "recall@100": 0.5, "mrr@10": 0.4444, "judged_without_text": 0, "unjudged": 0,
+    }
     assert "per_query" in metrics.to_dict(per_query=True)
 
 

@@ -14,7 +14,7 @@ from ..limits import size_text
 from ..models import Progress
 from ..render import terminal_text, to_json
 from .errors import EXIT_FAILED, EXIT_USAGE, CliError, default_index_dir, library_errors
-from .output import print_article, print_check, print_explanation, print_results
+from .output import print_article, print_check, print_explanation, print_metrics, print_results
 
 logger = logging.getLogger(__name__)
 
@@ -225,20 +225,30 @@ def query_cmd(
               help="Judgments: BEIR qrels TSV, or TREC qrels.")
 @index_option
 @click.option("--run-out", type=click.Path(dir_okay=False, path_type=Path), help="Write the ranked results as a TREC run file.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Compare with this TREC run file (an earlier --run-out): per-query wins and a paired test.")
+@click.option("--per-query", is_flag=True, help="Also print every query's figures.")
 @click.option("--no-expand", is_flag=True, help="Evaluate without query expansion.")
 @json_option
 @library_errors
 def eval_cmd(
-    queries_file: Path, qrels_file: Path, index_dir: Path | None, run_out: Path | None, no_expand: bool, as_json: bool
+    queries_file: Path, qrels_file: Path, index_dir: Path | None, run_out: Path | None, baseline_file: Path | None,
+    per_query: bool, no_expand: bool, as_json: bool,
 ) -> None:
     """Score the index on judged queries: nDCG@10, recall@100, MRR@10.
 
-    Every query with judgments goes through the same search as 'healthsearch query'.
+    Exactly the queries in --queries that have judgments are scored, each through the same
+    search as 'healthsearch query'; judged queries with no text are counted, not scored.
+
+    \b
+    healthsearch eval --queries q.jsonl --qrels test.tsv --run-out before.run
+    healthsearch eval --queries q.jsonl --qrels test.tsv --baseline before.run --per-query
     """
     from ..api import open_index
-    from ..evaluation import evaluate_index, read_qrels, read_queries, write_run
+    from ..evaluation import compare, evaluate, evaluate_index, read_qrels, read_queries, read_run, write_run
 
     queries, qrels = read_queries(queries_file), read_qrels(qrels_file)
+    baseline_run = read_run(baseline_file) if baseline_file is not None else None
     metrics, run, failed = evaluate_index(open_index(index_dir), queries, qrels, expand=not no_expand)
     if run_out is not None:
         try:
@@ -247,15 +257,18 @@ def eval_cmd(
         except OSError as exc:
             raise CliError(f"cannot write {run_out}: {exc.strerror or exc}", "check the path") from exc
     for qid, reason in failed.items():
-        logger.warning("query %s: %s", qid, reason)
+        if reason != "no query text":
+            logger.warning("query %s: %s", qid, reason)
+    baseline = evaluate(baseline_run, {qid: qrels[qid] for qid in metrics.per_query}) if baseline_run is not None else None
+    comparison = compare(metrics, baseline) if baseline is not None else None
+    errors = len(failed) - metrics.without_text
     if as_json:
-        click.echo(to_json({**metrics.to_dict(), "failed": len(failed)}))
+        data = {**metrics.to_dict(per_query=per_query), "failed": errors}
+        if comparison is not None:
+            data["baseline"] = comparison.to_dict()
+        click.echo(to_json(data))
         return
-    click.echo(f"queries     {metrics.queries}" + (f"  ({len(failed)} failed)" if failed else ""))
-    click.echo(f"nDCG@10     {metrics.ndcg_at_10:.4f}")
-    click.echo(f"recall@100  {metrics.recall_at_100:.4f}")
-    click.echo(f"MRR@10      {metrics.mrr_at_10:.4f}")
-
+    print_metrics(metrics, errors, baseline, comparison, per_query)
 
 @cli.command("show")
 @click.argument("article_id", metavar="ID")

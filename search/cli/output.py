@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..messages import index_flag
 from ..models import Article, Explanation, IndexCheck, SearchResults
 from ..render import snippet_terminal, terminal_lines, terminal_text
+
+if TYPE_CHECKING:  # evaluation pulls in numpy, which a query's output does not need
+    from ..evaluation import Comparison, Metrics
 
 
 def bold(text: str) -> str:
@@ -118,3 +122,35 @@ def check_advice(found: IndexCheck, flag: str) -> str:
         return f"Nothing to roll back to: {rebuild}."
     return (f"Queries are unaffected; 'healthsearch rollback' would fail until the next 'healthsearch index' run"
             f" that changes something replaces {parent.name if parent else 'the previous generation'}.")
+
+
+def print_metrics(
+    metrics: Metrics, failed: int, baseline: Metrics | None, comparison: Comparison | None, per_query: bool
+) -> None:
+    """An evaluation's means (beside the baseline's), how they compare, and each query on request."""
+    notes = [f"{failed} failed"] if failed else []
+    if metrics.without_text:
+        notes.append(f"{metrics.without_text} judged queries had no text, not scored")
+    if metrics.without_judgments:
+        notes.append(f"{metrics.without_judgments} without judgments, skipped")
+    click.echo(f"queries     {metrics.queries}" + (f"  ({'; '.join(notes)})" if notes else ""))
+    names = (("nDCG@10", "ndcg_at_10"), ("recall@100", "recall_at_100"), ("MRR@10", "mrr_at_10"))
+    for label, name in names:
+        line = f"{label:<11} {getattr(metrics, name):.4f}"
+        if baseline is not None:
+            value, before = getattr(metrics, name), getattr(baseline, name)
+            line += f"   baseline {before:.4f}   {value - before:+.4f}"
+        click.echo(line)
+    if comparison is not None:
+        click.echo(
+            f"nDCG@10 per query: {comparison.better} better, {comparison.worse} worse, {comparison.same} the same; "
+            f"p = {comparison.p_value:.4f} (paired randomization test)"
+        )
+    if per_query:
+        click.echo()
+        click.echo(f"{'query':<16} {'nDCG@10':>8} {'recall@100':>10} {'MRR@10':>8}" + ("  baseline nDCG@10" if baseline else ""))
+        for qid, scores in metrics.per_query.items():
+            line = f"{terminal_text(qid):<16} {scores['ndcg@10']:8.4f} {scores['recall@100']:10.4f} {scores['mrr@10']:8.4f}"
+            if baseline is not None:
+                line += f"  {baseline.per_query[qid]['ndcg@10']:8.4f}"
+            click.echo(line)
