@@ -83,6 +83,7 @@ class SearchIndex:
         snippets: bool = True,
         expand: bool = True,
         filter: Filter | None = None,
+        correct: bool = True,
     ) -> SearchResults:
         """Rank articles for ``text``; raises QuerySyntaxError when nothing is searchable.
 
@@ -90,14 +91,17 @@ class SearchIndex:
         that only need ids and scores, like evaluation. ``expand=False`` turns off query
         expansion (synonyms, and words borrowed from the top hits; see :meth:`explain`).
         ``filter`` (:class:`~search.query.filters.Filter`) limits the hits, the total and the
-        pages to the articles it allows.
+        pages to the articles it allows. A word the index does not hold is corrected to the
+        nearest indexed word and the corrected query searched (``results.corrected``; drug
+        names only one edit away); ``correct=False`` searches the text as typed and only
+        offers the correction (``results.suggestion``).
         """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
         parsed = syntax.parse(text)
         return self._reading(
             lambda: self._ranker.get().search(
-                parsed, limit=limit, page=page, snippets=snippets, expand=expand, filter=filter
+                parsed, limit=limit, page=page, snippets=snippets, expand=expand, filter=filter, correct=correct
             )
         )
 

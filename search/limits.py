@@ -59,6 +59,11 @@ MAX_PREFIX_TERMS = 64
 MAX_PREFIX_EXPANSIONS = 256
 #: Unknown words of one query looked up for a spelling suggestion (each scans the vocabulary).
 MAX_SUGGESTED_WORDS = 8
+#: ... when the query as typed has hits: a suggestion beside them is looked up only for queries
+#: of this many words or fewer, for at most MAX_SUGGESTED_WORDS_WITH_HITS words (a scan costs
+#: a few milliseconds; long questions hold many words the index lacks on purpose).
+SUGGEST_WITH_HITS_MAX_QUERY_WORDS = 4
+MAX_SUGGESTED_WORDS_WITH_HITS = 2
 
 # -- results -------------------------------------------------------------------------------------
 

@@ -143,17 +143,22 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """One page of ranked hits for a query, with a spelling suggestion when one helps."""
+    """One page of ranked hits for a query. ``query`` is always the text as typed; when a word
+    of it is not in the index, ``corrected`` is the corrected query these hits are for
+    ("Showing results for"), or, when correction was turned off, ``suggestion`` offers it
+    ("Did you mean")."""
 
     query: str
     total: int
     hits: list[Hit]
     page: int = 1
     suggestion: str | None = None
+    corrected: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
+            "corrected_query": self.corrected,
             "total": self.total,
             "page": self.page,
             "suggestion": self.suggestion,

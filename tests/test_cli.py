@@ -100,8 +100,14 @@ def test_query_suggestion_is_shown(built: tuple[Path, Path]) -> None:
     _, index_dir = built
     result = run("query", "vacine", "--index", index_dir)
     assert result.exit_code == 0
-    assert "Did you mean: vaccine?" in result.stdout
-    assert "No results for 'vacine'." in result.stdout
+    assert result.stdout.startswith("Showing results for vaccine; search instead for 'vacine' with --no-correct\n")
+    assert "Results 1-" in result.stdout and "for 'vaccine'." in result.stdout
+    as_typed = run("query", "vacine", "--no-correct", "--index", index_dir)
+    assert "Did you mean: vaccine?" in as_typed.stdout
+    assert "No results for 'vacine'." in as_typed.stdout
+    data = json.loads(run("query", "vacine", "--json", "--index", index_dir).stdout)
+    assert (data["query"], data["corrected_query"], data["suggestion"]) == ("vacine", "vaccine", None)
+    assert data["hits"]
 
 
 def test_missing_index_is_one_line_with_a_hint(tmp_path: Path) -> None:

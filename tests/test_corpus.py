@@ -63,8 +63,34 @@ def test_demo_queries(index_dir: Path, query: str, first: str) -> None:
 
 def test_misspelled_query_gets_a_suggestion(index_dir: Path) -> None:
     results = search.search("bak pian", index_dir)
-    assert results.suggestion == "back pain"
-    assert results.hits == []
+    assert results.corrected == "back pain"
+    assert results.hits and results.hits[0].id == search.search("back pain", index_dir).hits[0].id
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected", "first"),
+    [
+        ("diabetis", "diabetes", "type-2-diabetes"),
+        ("astma", "asthma", "asthma-in-adults"),
+        ("ibuprofin", "ibuprofen", "ibuprofen-vs-paracetamol"),
+        ("sciatika", "sciatica", "sciatica"),
+    ],
+)
+def test_typos_find_their_articles_with_the_correction_shown(index_dir: Path, typed: str, corrected: str, first: str) -> None:
+    results = search.search(typed, index_dir)
+    assert (results.query, results.corrected) == (typed, corrected)
+    assert results.hits[0].id == SITE + first
+
+
+@pytest.mark.parametrize(("typed", "suggestion"), [("migrane", "migraine"), ("diabetis type 2", "diabetes type 2"), ("hart attack", "heart attack")])
+def test_typos_beside_hits_get_a_suggestion(index_dir: Path, typed: str, suggestion: str) -> None:
+    results = search.search(typed, index_dir)
+    assert results.suggestion == suggestion and results.corrected is None
+
+
+def test_a_word_two_edits_from_a_short_one_is_not_a_typo(index_dir: Path) -> None:
+    results = search.search("covid", index_dir)
+    assert results.suggestion is None and results.corrected is None  # not "cold"
 
 
 def test_windows_1252_and_gzip_pages_are_read(index_dir: Path) -> None:

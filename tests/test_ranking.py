@@ -10,6 +10,7 @@ FEEDBACK_MIN_DOCS articles, and properties (random collections; the edit distanc
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -387,15 +388,59 @@ def spelling(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
     ],
 )
 def test_spelling_suggestions(spelling: search.SearchIndex, text: str, suggestion: str | None) -> None:
-    results = spelling.search(text, expand=False)
+    results = spelling.search(text, expand=False, correct=False)
     assert results.suggestion == suggestion
-    assert results.query == text
+    assert results.query == text and results.corrected is None
+    # by default a query that finds nothing as typed is searched as corrected, and says so
+    default = spelling.search(text, expand=False)
+    assert default.query == text
+    if suggestion is not None and results.total == 0:
+        assert default.corrected == suggestion and default.suggestion is None
+        assert default.hits == spelling.search(suggestion, expand=False).hits
+    else:
+        assert default.corrected is None and default.hits == results.hits
 
 
-def test_no_suggestion_when_three_or_more_articles_match(spelling: search.SearchIndex) -> None:
-    assert spelling.search("kne", expand=False).suggestion == "knee"
+def test_a_suggestion_whatever_the_hit_count_but_hits_as_typed(spelling: search.SearchIndex) -> None:
     results = spelling.search("kne heart", expand=False)
-    assert results.total >= 3 and results.suggestion is None
+    assert results.total >= 3 and results.suggestion == "knee heart"
+    assert results.corrected is None  # the query as typed found articles: they are not replaced
+    assert {hit.id for hit in results.hits} == {hit.id for hit in spelling.search("heart", expand=False).hits}
+
+
+def test_beside_hits_only_short_queries_are_looked_up(spelling: search.SearchIndex) -> None:
+    # each unknown word costs a scan of the vocabulary: a long question that found articles is
+    # not scanned (limits.SUGGEST_WITH_HITS_MAX_QUERY_WORDS); one that found nothing is
+    long = "kne heart when climbing the stairs"
+    assert spelling.search(long, expand=False).total > 0
+    assert spelling.search(long, expand=False).suggestion is None
+    nothing = "kne zzq zzr zzs zzt zzu"
+    assert spelling.search(nothing, expand=False, correct=False).suggestion == "knee zzq zzr zzs zzt zzu"
+
+
+def test_a_correction_keeps_the_query_syntax(spelling: search.SearchIndex) -> None:
+    results = spelling.search('"hedache" -knee title:kne', expand=False, correct=False)
+    assert results.suggestion == '"headache" -knee title:knee'
+    assert spelling.search("hedach*", expand=False, correct=False).suggestion is None  # a prefix is not a typo
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(['kne', 'hedache', 'heart', '"', ' ', '-', 'title:', '*', 'OR', '42', 'kne*', '(']), max_size=12))
+def test_a_correction_changes_only_words(spelling: search.SearchIndex, pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    try:
+        results = spelling.search(text, expand=False, correct=False)
+    except search.QuerySyntaxError:
+        return
+    if results.suggestion is not None:
+        assert re.sub(r"\w+", "", results.suggestion) == re.sub(r"\w+", "", text)  # syntax kept as typed
+        spelling.search(results.suggestion, expand=False)  # and it parses
+
+
+def test_short_words_are_corrected_by_one_edit_only(spelling: search.SearchIndex) -> None:
+    # "hxrtz" (five letters) is two edits from "hurt": a different word, not a typo ("covid", "cold")
+    assert spelling.search("hxrtz", expand=False, correct=False).suggestion is None
+    assert spelling.search("hxrt", expand=False, correct=False).suggestion == "hurt"
 
 
 # -- properties -----------------------------------------------------------------------------------

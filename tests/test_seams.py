@@ -82,9 +82,12 @@ class _Recording:
         snippets: bool = True,
         expand: bool = True,
         filter: Filter | None = None,
+        correct: bool = True,
     ) -> SearchResults:
         self.calls.append(f"search {parsed.text} {limit} {page}")
-        return self.inner.search(parsed, limit=limit, page=page, snippets=snippets, expand=expand, filter=filter)
+        return self.inner.search(
+            parsed, limit=limit, page=page, snippets=snippets, expand=expand, filter=filter, correct=correct
+        )
 
     def explain(
         self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True, filter: Filter | None = None

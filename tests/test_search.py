@@ -102,10 +102,14 @@ def test_negation_is_searchable(ix: search.SearchIndex) -> None:
     assert "anaemia" in ids(ix.search('"is not a symptom"'))
 
 
-def test_did_you_mean_for_misspelled_words(ix: search.SearchIndex) -> None:
+def test_misspelled_words_that_find_nothing_are_searched_corrected(ix: search.SearchIndex) -> None:
     results = ix.search("kne pian")
-    assert results.suggestion == "knee pain"
-    assert results.query == "kne pian"  # never silently replaced
+    assert results.corrected == "knee pain" and results.suggestion is None
+    assert results.query == "kne pian"  # what was typed is kept, and the correction named
+    assert ids(results) == ids(ix.search("knee pain"))
+    as_typed = ix.search("kne pian", correct=False)
+    assert as_typed.hits == [] and as_typed.suggestion == "knee pain" and as_typed.corrected is None
+    assert results.to_dict()["corrected_query"] == "knee pain" and as_typed.to_dict()["corrected_query"] is None
 
 
 def test_no_suggestion_for_known_words(ix: search.SearchIndex) -> None:

@@ -188,10 +188,12 @@ def rollback_cmd(index_dir: Path | None) -> None:
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page number.")
 @click.option("--explain", is_flag=True, help="Show how the query was analysed and expanded, and why the top hits scored.")
 @click.option("--no-expand", is_flag=True, help="Search only the words typed (no words borrowed from the top hits).")
+@click.option("--no-correct", is_flag=True, help="Search words the index does not hold as typed (only suggest a correction).")
 @json_option
 @library_errors
 def query_cmd(
-    text: str, index_dir: Path | None, limit: int, page: int, explain: bool, no_expand: bool, as_json: bool
+    text: str, index_dir: Path | None, limit: int, page: int, explain: bool, no_expand: bool, no_correct: bool,
+    as_json: bool,
 ) -> None:
     """Search the index for TEXT.
 
@@ -211,7 +213,7 @@ def query_cmd(
         else:
             print_explanation(explanation)
         return
-    results = open_index(index_dir).search(text, limit=limit, page=page, expand=not no_expand)
+    results = open_index(index_dir).search(text, limit=limit, page=page, expand=not no_expand, correct=not no_correct)
     if as_json:
         click.echo(to_json(results.to_dict()))
     else:

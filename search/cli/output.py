@@ -24,7 +24,9 @@ def bold(text: str) -> str:
 
 
 def print_results(results: SearchResults, limit: int) -> None:
-    query = terminal_text(repr(results.query))
+    query = terminal_text(repr(results.corrected or results.query))
+    if results.corrected:
+        click.echo(f"Showing results for {bold(results.corrected)}; search instead for {terminal_text(repr(results.query))} with --no-correct")
     if results.suggestion:
         click.echo(f"Did you mean: {bold(results.suggestion)}?")
     if not results.hits:

@@ -23,8 +23,10 @@ class Ranker(Protocol):
         snippets: bool = True,
         expand: bool = True,
         filter: Filter | None = None,
+        correct: bool = True,
     ) -> SearchResults:
-        """One page of the best articles for ``parsed`` (among those ``filter`` allows)."""
+        """One page of the best articles for ``parsed`` (among those ``filter`` allows); with
+        ``correct``, for the corrected query when a word is not in the index."""
         ...
 
     def explain(

@@ -1,27 +1,31 @@
-"""Spelling suggestions: the nearest indexed words to those the index does not hold."""
+"""Spelling corrections: the nearest indexed words to those the index does not hold."""
 
 from __future__ import annotations
 
+import re
+
 from .. import limits
-from ..query.syntax import ParsedQuery
+from ..query.syntax import ParsedQuery, Term
 from ..schema import SPELL_FIELDS
 from ..terms.format import term_key
 from ..terms.reader import TermIndex
 from ..text.normalize import normalize_word
 from ..text.stemmer import stem
 
+#: Words of this many letters or fewer are corrected by one edit only ("covid" is not "cold").
+SHORT_WORD = 5
 
-def suggest(ti: TermIndex, parsed: ParsedQuery) -> str | None:
-    """A corrected query when some of its words are not in the index, else None.
 
-    At most MAX_SUGGESTED_WORDS unknown words are looked up (each scans the vocabulary).
+def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGESTED_WORDS) -> str | None:
+    """The query with each word the index does not hold replaced by its nearest indexed
+    word, or None when no word needs (or has) a correction. The rest of the query (phrases,
+    fields, exclusions, operators) is kept as typed, so the correction parses like it.
+
+    At most ``budget`` unknown words are looked up (each scans the vocabulary).
     """
-    changed = False
-    out: list[str] = []
-    budget = limits.MAX_SUGGESTED_WORDS
-    for word in parsed.words():
+    fixes: dict[str, str] = {}
+    for word in _typed_words(parsed):
         normal = normalize_word(word)
-        fixed = None
         if (
             budget > 0
             and normal.isalpha()
@@ -29,9 +33,21 @@ def suggest(ti: TermIndex, parsed: ParsedQuery) -> str | None:
         ):
             budget -= 1
             fixed = _closest_term(ti, normal)
-        out.append(fixed or word)
-        changed = changed or fixed is not None
-    return " ".join(out) if changed else None
+            if fixed is not None:
+                fixes[word] = fixed
+    if not fixes:
+        return None
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(fixes, key=len, reverse=True))) + r")(?!\w)")
+    return pattern.sub(lambda match: fixes[match.group(0)], parsed.text)
+
+
+def _typed_words(parsed: ParsedQuery) -> list[str]:
+    """The words asked for, without prefixes ("diabet*" is meant to be a part of a word)."""
+    out: list[str] = []
+    for clause in parsed.positive:
+        if not (isinstance(clause.node, Term) and clause.node.prefix):
+            out.extend(clause.node.text.split())
+    return out
 
 
 def _closest_term(ti: TermIndex, word: str) -> str | None:
@@ -40,7 +56,7 @@ def _closest_term(ti: TermIndex, word: str) -> str | None:
     Drug names often differ from other drug names by two letters (Losec/Lasix), so a word
     that looks like a drug name is only corrected by one edit; short words likewise.
     """
-    allowed = 1 if len(word) <= 4 or _looks_like_drug(word) else 2
+    allowed = 1 if len(word) <= SHORT_WORD or _looks_like_drug(word) else 2
     candidates = []
     for candidate in ti.words_near(word[:1], len(word) - allowed, len(word) + allowed):
         if not candidate.isalpha():
