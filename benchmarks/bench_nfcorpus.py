@@ -1,14 +1,18 @@
 """Retrieval quality and speed on NFCorpus: nDCG@10, recall@100, MRR@10, query latency, indexing rate.
 
-Usage: python benchmarks/bench_nfcorpus.py [--split {dev,test,all}] [--index DIR] [--keep] [--json]
+Usage: python benchmarks/bench_nfcorpus.py [--split {dev,test,all}] [--queries {titles,vid-desc,all}]
+                                           [--index DIR] [--keep] [--json]
 
 Indexes ``<shared>/data/nfcorpus/corpus.jsonl`` (``<shared>`` is ``HEALTHSEARCH_SHARED`` or the
 ``shared`` folder next to the project) into a temporary folder, removed afterwards unless
 ``--keep`` (or into ``--index DIR``, always rebuilt from scratch so the timing is a full build),
-then runs every query of the split that has a relevant judgment in ``qrels/<split>.tsv`` through
-``SearchIndex.search(text, limit=100, snippets=False)`` and scores the run with
-``search.evaluation``. Queries the engine rejects (QuerySyntaxError) count as 0.
-``--split all`` reports dev and test. Report ``test`` once per change; tune on ``dev``.
+then runs every query of the query set that has a relevant judgment in ``qrels/<split>.tsv``
+through ``SearchIndex.search(text, limit=100, snippets=False)``, with the default settings and
+with words only (``expand=False``) side by side, and scores the runs with ``search.evaluation``.
+Query sets: ``titles`` (``queries.jsonl``, short) and ``vid-desc`` (``queries-vid-desc.jsonl``,
+long descriptions; only some judged queries have one). Queries the engine rejects
+(QuerySyntaxError) count as 0. ``--split all`` reports dev and test; ``--queries all`` both sets.
+Report ``test`` once per change; tune on ``dev``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import search  # noqa: E402
 from search import evaluation  # noqa: E402
 
 SPLITS = ("dev", "test")
+QUERY_SETS = {"titles": "queries.jsonl", "vid-desc": "queries-vid-desc.jsonl"}
+MODES = {"default": True, "words only": False}  # name -> expand
 
 
 def shared_dir() -> Path:
@@ -84,15 +90,15 @@ def build(corpus: Path, index_dir: Path) -> dict[str, Any]:
     }
 
 
-def run_split(index: Any, data: Path, split: str, queries: dict[str, str]) -> dict[str, Any]:
+def run_split(index: Any, data: Path, split: str, queries: dict[str, str], expand: bool = True) -> dict[str, Any]:
     qrels = evaluation.read_qrels(data / "qrels" / f"{split}.tsv")
-    qids = [qid for qid, judged in qrels.items() if any(grade > 0 for grade in judged.values())]
+    qids = [qid for qid, judged in qrels.items() if qid in queries and any(grade > 0 for grade in judged.values())]
     latencies: list[float] = []
 
     def ranked(text: str) -> list[tuple[str, float]]:
         t0 = time.perf_counter()
         try:
-            results = index.search(text, limit=100, snippets=False)
+            results = index.search(text, limit=100, snippets=False, expand=expand)
         finally:
             latencies.append((time.perf_counter() - t0) * 1000)
         return [(hit.id, hit.score) for hit in results.hits]
@@ -100,7 +106,7 @@ def run_split(index: Any, data: Path, split: str, queries: dict[str, str]) -> di
     run, failed = evaluation.run_queries(queries, ranked, qids)
     for qid, reason in list(failed.items())[:5]:
         print(f"warning: {split} query {qid} failed: {reason}", file=sys.stderr)
-    metrics = evaluation.evaluate(run, qrels)
+    metrics = evaluation.evaluate(run, {qid: qrels[qid] for qid in qids})
     return {
         **metrics.to_dict(),
         "failed": len(failed),
@@ -113,18 +119,24 @@ def print_text(result: dict[str, Any]) -> None:
     ix = result["index"]
     print(f"healthsearch {result['commit']}{dirty}; cpu_count {result['cpu_count']}")
     print(f"indexing: {ix['docs']} docs in {ix['seconds']:.2f} s ({ix['docs_per_s']:.0f} docs/s), {ix['failed']} failed")
-    print(f"{'split':<6} {'queries':>7} {'nDCG@10':>8} {'recall@100':>10} {'MRR@10':>7} {'p50 ms':>7} {'p95 ms':>7} {'failed':>6}")
-    for split, m in result["splits"].items():
-        lat = m["latency_ms"]
-        print(
-            f"{split:<6} {m['queries']:>7} {m['ndcg@10']:>8.4f} {m['recall@100']:>10.4f} {m['mrr@10']:>7.4f}"
-            f" {lat['p50']:>7.2f} {lat['p95']:>7.2f} {m['failed']:>6}"
-        )
+    print(
+        f"{'split':<6} {'queries':<9} {'settings':<11} {'n':>4} {'nDCG@10':>8} {'recall@100':>10} {'MRR@10':>7}"
+        f" {'p50 ms':>7} {'p95 ms':>7} {'failed':>6}"
+    )
+    for split, sets in result["splits"].items():
+        for query_set, modes in sets.items():
+            for mode, m in modes.items():
+                lat = m["latency_ms"]
+                print(
+                    f"{split:<6} {query_set:<9} {mode:<11} {m['queries']:>4} {m['ndcg@10']:>8.4f} {m['recall@100']:>10.4f}"
+                    f" {m['mrr@10']:>7.4f} {lat['p50']:>7.2f} {lat['p95']:>7.2f} {m['failed']:>6}"
+                )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="test")
+    parser.add_argument("--queries", choices=(*QUERY_SETS, "all"), default="all", help="query set(s) to run")
     parser.add_argument("--index", type=Path, help="index folder to (re)build and keep (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary index and print its path")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -141,14 +153,21 @@ def main() -> int:
     try:
         built = build(corpus, index_dir)
         index = search.open_index(index_dir)
-        queries = evaluation.read_queries(data / "queries.jsonl")
+        sets = QUERY_SETS if args.queries == "all" else {args.queries: QUERY_SETS[args.queries]}
+        queries = {name: evaluation.read_queries(data / file) for name, file in sets.items()}
         commit, dirty = git_commit()
         result = {
             "commit": commit,
             "dirty": dirty,
             "cpu_count": os.cpu_count(),
             "index": built,
-            "splits": {split: run_split(index, data, split, queries) for split in splits},
+            "splits": {
+                split: {
+                    name: {mode: run_split(index, data, split, texts, expand) for mode, expand in MODES.items()}
+                    for name, texts in queries.items()
+                }
+                for split in splits
+            },
         }
     except (search.HealthSearchError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
