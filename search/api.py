@@ -92,9 +92,9 @@ class SearchIndex:
         expansion (synonyms, and words borrowed from the top hits; see :meth:`explain`).
         ``filter`` (:class:`~search.query.filters.Filter`) limits the hits, the total and the
         pages to the articles it allows. A word the index does not hold is corrected to the
-        nearest indexed word and the corrected query searched (``results.corrected``; drug
-        names only one edit away); ``correct=False`` searches the text as typed and only
-        offers the correction (``results.suggestion``).
+        nearest indexed word (drug names only one edit away) and offered as
+        ``results.suggestion``; when the text as typed finds nothing, the corrected query is
+        searched instead and named in ``results.corrected`` (``correct=False`` never does).
         """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")

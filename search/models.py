@@ -143,10 +143,10 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """One page of ranked hits for a query. ``query`` is always the text as typed; when a word
-    of it is not in the index, ``corrected`` is the corrected query these hits are for
-    ("Showing results for"), or, when correction was turned off, ``suggestion`` offers it
-    ("Did you mean")."""
+    """One page of ranked hits for a query. ``query`` is always the text as typed. When a word
+    of it is not in the index, ``corrected`` is the corrected query these hits are for (the
+    text as typed found nothing: "Showing results for"), or ``suggestion`` offers the
+    correction beside the hits of the text as typed ("Did you mean")."""
 
     query: str
     total: int

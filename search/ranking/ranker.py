@@ -26,7 +26,7 @@ class Ranker(Protocol):
         correct: bool = True,
     ) -> SearchResults:
         """One page of the best articles for ``parsed`` (among those ``filter`` allows); with
-        ``correct``, for the corrected query when a word is not in the index."""
+        ``correct``, for its spelling correction when ``parsed`` itself finds nothing."""
         ...
 
     def explain(
