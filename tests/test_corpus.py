@@ -88,6 +88,11 @@ def test_typos_beside_hits_get_a_suggestion(index_dir: Path, typed: str, suggest
     assert results.suggestion == suggestion and results.corrected is None
 
 
+def test_a_question_ranks_by_what_it_asks_about(index_dir: Path) -> None:
+    # "what" is in the statins article's title; the question is about painkillers
+    assert search.search("what's the best painkiller?", index_dir).hits[0].id == SITE + "ibuprofen-vs-paracetamol"
+
+
 def test_a_word_two_edits_from_a_short_one_is_not_a_typo(index_dir: Path) -> None:
     results = search.search("covid", index_dir)
     assert results.suggestion is None and results.corrected is None  # not "cold"

@@ -526,3 +526,32 @@ def test_edit_distance_is_optimal_string_alignment_not_a_metric() -> None:
     Damerau-Levenshtein). Harmless for suggestions; the reason no exact triangle property is
     asserted above."""
     assert (_edit_distance("ca", "ac"), _edit_distance("ac", "abc"), _edit_distance("ca", "abc")) == (1, 1, 3)
+
+
+# -- question and courtesy words ---------------------------------------------------------------
+
+QUESTIONS: dict[str, tuple[str, str]] = {
+    "statins": ("What Statins Do", "statins lower cholesterol; what they do and when to take them"),
+    "painkillers": ("Choosing a Painkiller", "ibuprofen and paracetamol are painkillers for a headache"),
+    "sleep": ("Sleep Notes", "how much sleep adults need"),
+}
+
+
+@pytest.fixture(scope="module")
+def questions(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
+    return build(tmp_path_factory.mktemp("questions"), QUESTIONS)
+
+
+def test_question_words_do_not_steer_the_ranking(questions: search.SearchIndex) -> None:
+    # "what" is rare here and in a title, but it is not what the question asks about
+    assert ids(questions, "what is the best painkiller?")[0] == "painkillers"
+    assert ids(questions, "dear sir, please tell me what helps a headache, thank you")[0] == "painkillers"
+
+
+def test_question_words_count_for_less_not_nothing(questions: search.SearchIndex) -> None:
+    explained = questions.explain("what painkillers", expand=False)
+    weights = {part.text: part for part in explained.clauses}
+    assert set(weights) == {"what", "painkillers"}
+    hit = next(h for h in explained.hits if doc(h) == "statins")
+    assert any(t.term == "what" for t in hit.contributions)  # still matched, so a tie is broken by it
+    assert ids(questions, "what", limit=5)[0] == "statins"  # alone, a question word is the query

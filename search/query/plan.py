@@ -27,7 +27,8 @@ from ..schema import FIELD_WEIGHTS, PORTER_FIELDS, POSITIONAL, SPELL_FIELDS, TEX
 from ..terms.reader import TermIndex
 from ..text.analyzer import analyze
 from ..text.normalize import normalize_word
-from ..text.stemmer import broad_term
+from ..text.stemmer import broad_term, stem
+from ..text.words import QUESTION_WORDS
 from . import syntax
 
 #: Extra score for documents containing the query's words next to each other (title, body).
@@ -35,6 +36,9 @@ PHRASE_BOOST = 1.5
 #: Words next to each other "within" this many positions count as a phrase for the boost.
 PHRASE_BOOST_SLOP = 2
 _MAX_PHRASE_VARIANTS = 8
+#: The weight of a question or courtesy word (QUESTION_WORDS) beside the words a query asks about.
+QUESTION_WORD_WEIGHT = 0.2
+_QUESTION_TERMS = frozenset(stem(normalize_word(word)) for word in QUESTION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -186,8 +190,11 @@ def build_plan(ti: TermIndex, analysed: Sequence[Part]) -> tuple[Plan, list[str]
     # MAX_PREFIX_EXPANSIONS (limits): a query of many prefixes costs no more than one of a few.
     prefixes = sum(part.kind == "prefix" for part in analysed)
     per_prefix = max(1, min(limits.MAX_PREFIX_TERMS, limits.MAX_PREFIX_EXPANSIONS // max(prefixes, 1)))
+    asking = [part for part in analysed if part.occur != "must_not" and not _is_question_word(part)]
     for part in analysed:
         fields_ = {part.field: 1.0} if part.field else FIELD_WEIGHTS
+        if asking and _is_question_word(part):
+            fields_ = {f: weight * QUESTION_WORD_WEIGHT for f, weight in fields_.items()}
         leaves: list[Leaf] = []
         if part.kind == "prefix":
             stem = normalize_word(part.text)
@@ -210,6 +217,14 @@ def build_plan(ti: TermIndex, analysed: Sequence[Part]) -> tuple[Plan, list[str]
             tuple(Leaf(f, tuple(free), PHRASE_BOOST * FIELD_WEIGHTS[f], PHRASE_BOOST_SLOP) for f in TEXT_FIELDS)
         )
     return plan, free
+
+
+def _is_question_word(part: Part) -> bool:
+    """A plain word of a question or a letter ("what", "please"), not what the query asks about."""
+    if part.kind != "term" or part.field is not None or len(part.units) != 1:
+        return False
+    form = part.units[0].forms[0]
+    return len(form) == 1 and form[0] in _QUESTION_TERMS
 
 
 def _prefix_words(ti: TermIndex, prefix: str, most: int) -> list[str]:

@@ -19,6 +19,17 @@ STOP_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Words a question or a letter is made of, not what it asks about: interrogatives, modal verbs,
+#: courtesy ("dear sir, please tell me ..., thank you"). In a query they count for a fifth of a
+#: word (see search.query.plan), so the medical words of a long question steer its ranking.
+QUESTION_WORDS: frozenset[str] = frozenset(
+    """
+    what whats how why when where who whom whose
+    can could would should will shall may might must
+    please kindly thank thanks dear sir madam hello hi regards wondering anyone anybody
+    """.split()
+)
+
 # A following letter "a" names a type after these (compared after stemming: vitamins, types).
 LETTER_CONTEXT = frozenset(
     """
