@@ -528,6 +528,15 @@ def test_edit_distance_is_optimal_string_alignment_not_a_metric() -> None:
     assert (_edit_distance("ca", "ac"), _edit_distance("ac", "abc"), _edit_distance("ca", "abc")) == (1, 1, 3)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcde", max_size=8), st.text(alphabet="abcde", max_size=8), st.integers(0, 2))
+def test_the_letter_set_filter_never_skips_a_word_within_reach(a: str, b: str, k: int) -> None:
+    # the scan skips a word when more than 2k letters are in one word's set and not the other's:
+    # one edit (insert, delete, substitute, transpose) changes at most two letters of the set
+    if len(set(a) ^ set(b)) > 2 * k:
+        assert _edit_distance(a, b) > k
+
+
 # -- question and courtesy words ---------------------------------------------------------------
 
 QUESTIONS: dict[str, tuple[str, str]] = {

@@ -58,9 +58,10 @@ def _closest_term(ti: TermIndex, word: str) -> str | None:
     """
     allowed = 1 if len(word) <= SHORT_WORD or _looks_like_drug(word) else 2
     candidates = []
+    letters = set(word)
     for candidate in ti.words_near(word[:1], len(word) - allowed, len(word) + allowed):
-        if not candidate.isalpha():
-            continue
+        if not candidate.isalpha() or len(letters.symmetric_difference(candidate)) > 2 * allowed:
+            continue  # an edit changes at most two letters of the set: too far, and no DP to prove it
         distance = _edit_distance(word, candidate, allowed)
         if distance > allowed or (allowed == 2 and distance == 2 and _looks_like_drug(candidate)):
             continue
