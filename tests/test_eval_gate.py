@@ -28,12 +28,20 @@ def nfcorpus(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     return data, search.open_index(index_dir)
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
-def test_ndcg_and_recall_floors(nfcorpus: tuple[Path, search.SearchIndex], split: str) -> None:
+def score(
+    nfcorpus: tuple[Path, search.SearchIndex], queries_file: str, split: str
+) -> tuple[evaluation.Metrics, dict[str, str]]:
+    """The default search's metrics on one query set and split, and the queries that failed."""
     data, ix = nfcorpus
-    queries = evaluation.read_queries(data / "queries.jsonl")
+    queries = evaluation.read_queries(data / queries_file)
     qrels = evaluation.read_qrels(data / "qrels" / f"{split}.tsv")
     metrics, _run, failed = evaluation.evaluate_index(ix, queries, qrels)
+    return metrics, failed
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_ndcg_and_recall_floors(nfcorpus: tuple[Path, search.SearchIndex], split: str) -> None:
+    metrics, failed = score(nfcorpus, "queries.jsonl", split)
     assert failed == {}
     assert metrics.queries == 325
     assert metrics.ndcg_at_10 >= FLOORS[split]["ndcg@10"], metrics
@@ -42,10 +50,7 @@ def test_ndcg_and_recall_floors(nfcorpus: tuple[Path, search.SearchIndex], split
 
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_long_query_floor_over_exactly_the_queries_with_text(nfcorpus: tuple[Path, search.SearchIndex], split: str) -> None:
-    data, ix = nfcorpus
-    queries = evaluation.read_queries(data / "queries-vid-desc.jsonl")
-    qrels = evaluation.read_qrels(data / "qrels" / f"{split}.tsv")
-    metrics, _run, failed = evaluation.evaluate_index(ix, queries, qrels)
+    metrics, failed = score(nfcorpus, "queries-vid-desc.jsonl", split)
     assert metrics.queries == 102 and metrics.without_text == len(failed) == 325 - 102
     assert metrics.ndcg_at_10 >= LONG_FLOORS[split], metrics
 
