@@ -93,6 +93,7 @@ def test_overlong_query_is_rejected() -> None:
 
 def test_words_lists_positive_words_only() -> None:
     assert parse('"bak pian" -smoking title:knee').words() == ["bak", "pian", "knee"]
+    assert parse("bak diab* pian").words(prefixes=False) == ["bak", "pian"]
 
 
 _QUERY_ALPHABET = st.sampled_from(['"', "-", "+", "*", ":", "title:", "AND", "OR", "NOT", " ", "back", "pain", "x-ray", "é", "(", ")"])

@@ -82,11 +82,13 @@ class ParsedQuery:
     def positive(self) -> tuple[Clause, ...]:
         return tuple(c for c in self.clauses if c.occur != "must_not")
 
-    def words(self) -> list[str]:
-        """Every word the user asked for (not the excluded ones), in order."""
+    def words(self, prefixes: bool = True) -> list[str]:
+        """Every word the user asked for (not the excluded ones), in order; without the
+        prefixes ("diabet*", meant as part of a word) when ``prefixes`` is False."""
         out: list[str] = []
         for clause in self.positive:
-            out.extend(clause.node.text.split())
+            if prefixes or not (isinstance(clause.node, Term) and clause.node.prefix):
+                out.extend(clause.node.text.split())
         return out
 
 

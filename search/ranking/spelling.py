@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import limits
-from ..query.syntax import ParsedQuery, Term
+from ..query.syntax import ParsedQuery
 from ..schema import SPELL_FIELDS
 from ..terms.format import term_key
 from ..terms.reader import TermIndex
@@ -24,7 +24,7 @@ def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGEST
     At most ``budget`` unknown words are looked up (each scans the vocabulary).
     """
     fixes: dict[str, str] = {}
-    for word in _typed_words(parsed):
+    for word in parsed.words(prefixes=False):
         normal = normalize_word(word)
         if (
             budget > 0
@@ -39,15 +39,6 @@ def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGEST
         return None
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(fixes, key=len, reverse=True))) + r")(?!\w)")
     return pattern.sub(lambda match: fixes[match.group(0)], parsed.text)
-
-
-def _typed_words(parsed: ParsedQuery) -> list[str]:
-    """The words asked for, without prefixes ("diabet*" is meant to be a part of a word)."""
-    out: list[str] = []
-    for clause in parsed.positive:
-        if not (isinstance(clause.node, Term) and clause.node.prefix):
-            out.extend(clause.node.text.split())
-    return out
 
 
 def _closest_term(ti: TermIndex, word: str) -> str | None:
