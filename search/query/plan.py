@@ -190,10 +190,11 @@ def build_plan(ti: TermIndex, analysed: Sequence[Part]) -> tuple[Plan, list[str]
     # MAX_PREFIX_EXPANSIONS (limits): a query of many prefixes costs no more than one of a few.
     prefixes = sum(part.kind == "prefix" for part in analysed)
     per_prefix = max(1, min(limits.MAX_PREFIX_TERMS, limits.MAX_PREFIX_EXPANSIONS // max(prefixes, 1)))
-    asking = [part for part in analysed if part.occur != "must_not" and not _is_question_word(part)]
-    for part in analysed:
+    questions = [_is_question_word(part) for part in analysed]
+    asking = any(part.occur != "must_not" and not question for part, question in zip(analysed, questions, strict=True))
+    for part, question in zip(analysed, questions, strict=True):
         fields_ = {part.field: 1.0} if part.field else FIELD_WEIGHTS
-        if asking and _is_question_word(part):
+        if asking and question:
             fields_ = {f: weight * QUESTION_WORD_WEIGHT for f, weight in fields_.items()}
         leaves: list[Leaf] = []
         if part.kind == "prefix":
