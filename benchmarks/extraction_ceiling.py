@@ -19,7 +19,6 @@ page type, it prints three ceilings:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -79,9 +78,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--half", choices=["dev", "held", "all"], default="dev")
     args = parser.parse_args()
-    pages: dict[str, dict[str, Any]] = json.loads((DATASET / "ground-truth.json").read_text(encoding="utf-8"))
+    pages: dict[str, dict[str, Any]] = eval_extract.load_dataset(DATASET)  # html: each page's file
     jobs = [
-        (key, str(DATASET / page["html"] if "html" in page else DATASET / "html" / f"{key}.html.gz"), page.get("url"))
+        (key, str(page["html"]), page.get("url"))
         for key, page in sorted(pages.items())
         if args.half == "all" or half(str(page["domain"])) == args.half
     ]
