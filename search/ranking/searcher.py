@@ -136,24 +136,30 @@ class Searcher:
         0.312 to 0.267 (long queries).
         """
         results = self._search_as_typed(parsed, limit, page, snippets, expand, filter)
-        if results.total == 0:
-            corrected = suggest(self.ti, parsed)
-        elif len(parsed.words()) <= limits.SUGGEST_WITH_HITS_MAX_QUERY_WORDS:
-            corrected = suggest(self.ti, parsed, limits.MAX_SUGGESTED_WORDS_WITH_HITS)
+        if results.total:
+            # beside hits only short queries are looked up: a long question's unknown words are
+            # not worth the scans
+            short = len(parsed.words()) <= limits.SUGGEST_WITH_HITS_MAX_QUERY_WORDS
+            corrected = suggest(self.ti, parsed, limits.MAX_SUGGESTED_WORDS_WITH_HITS) if short else None
         else:
-            corrected = None  # a long question with hits: its unknown words are not worth the scans
+            corrected = suggest(self.ti, parsed)
+            found = self._search_corrected(corrected, limit, page, snippets, expand, filter) if correct else None
+            if found is not None:
+                return replace(found, query=parsed.text, corrected=corrected)
+        return replace(results, suggestion=corrected) if corrected is not None else results
+
+    def _search_corrected(
+        self, corrected: str | None, limit: int, page: int, snippets: bool, expand: bool, filter: Filter | None
+    ) -> SearchResults | None:
+        """The hits of the corrected query, or None when there is none or it finds nothing."""
         if corrected is None:
-            return results
-        if correct and results.total == 0:
-            try:
-                fixed = syntax.parse(corrected)
-            except QuerySyntaxError:
-                fixed = None
-            if fixed is not None:
-                found = self._search_as_typed(fixed, limit, page, snippets, expand, filter)
-                if found.total:
-                    return replace(found, query=parsed.text, corrected=corrected)
-        return replace(results, suggestion=corrected)
+            return None
+        try:
+            fixed = syntax.parse(corrected)
+        except QuerySyntaxError:
+            return None
+        found = self._search_as_typed(fixed, limit, page, snippets, expand, filter)
+        return found if found.total else None
 
     def _search_as_typed(
         self, parsed: ParsedQuery, limit: int, page: int, snippets: bool, expand: bool, filter: Filter | None
