@@ -564,3 +564,38 @@ def test_question_words_count_for_less_not_nothing(questions: search.SearchIndex
     hit = next(h for h in explained.hits if doc(h) == "statins")
     assert any(t.term == "what" for t in hit.contributions)  # still matched, so a tie is broken by it
     assert ids(questions, "what", limit=5)[0] == "statins"  # alone, a question word is the query
+
+
+# -- rarity in long queries --------------------------------------------------------------------
+
+#: "worried", "car", "accident" and "risk" are each in 10 of 31 articles; "hiv" and "blood" in one.
+RARITY: dict[str, tuple[str, str]] = {
+    "hiv": ("Exposure Notes", "hiv spreads through blood; testing after an exposure is advised"),
+    **{
+        f"roads-{n}": ("Road Notes", "worried drivers: car accident risk and insurance claims")
+        for n in range(10)
+    },
+    **{f"other-{n}": ("Garden Notes", f"tomatoes, beans and crop {n} in raised beds") for n in range(20)},
+}
+LONG_QUESTION = "very worried, had a car accident, other person's blood splashed on me, am I at risk of hiv?"
+
+
+@pytest.fixture(scope="module")
+def rarity(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
+    return build(tmp_path_factory.mktemp("rarity"), RARITY)
+
+
+def test_the_rare_words_of_a_long_question_decide(rarity: search.SearchIndex) -> None:
+    # four common words outweigh the two rare ones, "hiv" and "blood", at equal weights
+    assert ids(rarity, LONG_QUESTION)[0] == "hiv"
+
+
+def test_rarity_weighs_only_long_queries(rarity: search.SearchIndex) -> None:
+    def weights(text: str) -> dict[str, float]:
+        plan = rarity.explain(text, expand=False).engine_query
+        return {m[0]: float(m[1]) for m in re.findall(r"\bbody:(\w+)\^([\d.]+)", plan)}
+
+    assert weights("car accident hiv") == {"car": 1.0, "accident": 1.0, "hiv": 1.0}
+    long = weights("car accident risk hiv")
+    assert long["hiv"] == 1.0  # in one article: as rare as a word can be here
+    assert 0 < long["car"] == long["accident"] == long["risk"] < long["hiv"]
