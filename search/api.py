@@ -93,8 +93,10 @@ class SearchIndex:
         ``filter`` (:class:`~search.query.filters.Filter`) limits the hits, the total and the
         pages to the articles it allows. A word the index does not hold is corrected to the
         nearest indexed word (drug names only one edit away) and offered as
-        ``results.suggestion``; when the text as typed finds nothing, the corrected query is
-        searched instead and named in ``results.corrected`` (``correct=False`` never does).
+        ``results.suggestion``; when the text as typed finds nothing, or when each correction
+        is one edit and explains more of the query (one of its first articles holds more of
+        its words), the corrected query is searched instead and named in
+        ``results.corrected`` (``correct=False`` never does).
         """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
@@ -233,7 +235,13 @@ def check(index_dir: Path | str | None = None) -> IndexCheck:
 
 
 def search(
-    text: str, index_dir: Path | str | None = None, *, limit: int = 10, page: int = 1, filter: Filter | None = None
+    text: str,
+    index_dir: Path | str | None = None,
+    *,
+    limit: int = 10,
+    page: int = 1,
+    filter: Filter | None = None,
+    correct: bool = True,
 ) -> SearchResults:
     """One-shot search: open the index, run the query, return the results."""
-    return open_index(index_dir).search(text, limit=limit, page=page, filter=filter)
+    return open_index(index_dir).search(text, limit=limit, page=page, filter=filter, correct=correct)

@@ -82,10 +82,24 @@ def test_typos_find_their_articles_with_the_correction_shown(index_dir: Path, ty
     assert results.hits[0].id == SITE + first
 
 
-@pytest.mark.parametrize(("typed", "suggestion"), [("migrane", "migraine"), ("diabetis type 2", "diabetes type 2"), ("hart attack", "heart attack")])
-def test_typos_beside_hits_get_a_suggestion(index_dir: Path, typed: str, suggestion: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "corrected", "first"),
+    [
+        ("migrane", "migraine", "migraine"),  # as typed it finds Lyme disease first, for "migrans"
+        ("diabetis type 2", "diabetes type 2", "type-2-diabetes"),
+    ],
+)
+def test_typos_beside_hits_give_way_to_the_correction(index_dir: Path, typed: str, corrected: str, first: str) -> None:
     results = search.search(typed, index_dir)
-    assert results.suggestion == suggestion and results.corrected is None
+    assert (results.query, results.corrected, results.suggestion) == (typed, corrected, None)
+    assert results.hits[0].id == SITE + first
+    assert search.search(typed, index_dir, correct=False).suggestion == corrected
+
+
+def test_hart_attack_is_searched_as_heart_attack(index_dir: Path) -> None:
+    results = search.search("hart attack", index_dir)
+    assert results.corrected == "heart attack"
+    assert [hit.id for hit in results.hits] == [hit.id for hit in search.search("heart attack", index_dir).hits]
 
 
 def test_a_question_ranks_by_what_it_asks_about(index_dir: Path) -> None:

@@ -360,6 +360,7 @@ SPELLING: dict[str, tuple[str, str]] = {
     "heart2": ("Heart Care", "a healthy heart needs exercise"),
     "heart3": ("Heart Rhythm", "an irregular heart beat"),
     "hurt": ("Sport Notes", "a hurt ankle needs rest"),
+    "insects": ("Insect Notes", "an ant bite can itch"),  # "ant" is one edit from the stop word "and"
 }
 
 
@@ -391,14 +392,17 @@ def test_spelling_suggestions(spelling: search.SearchIndex, text: str, suggestio
     results = spelling.search(text, expand=False, correct=False)
     assert results.suggestion == suggestion
     assert results.query == text and results.corrected is None
-    # by default a query that finds nothing as typed is searched as corrected, and says so
+    # by default a query that finds nothing as typed (or a likelier correction: "kne stairs")
+    # is searched as corrected, and says so
     default = spelling.search(text, expand=False)
     assert default.query == text
-    if suggestion is not None and results.total == 0:
+    if default.corrected is not None:
         assert default.corrected == suggestion and default.suggestion is None
         assert default.hits == spelling.search(suggestion, expand=False).hits
     else:
-        assert default.corrected is None and default.hits == results.hits
+        assert default.hits == results.hits
+    if suggestion is not None and results.total == 0:
+        assert default.corrected == suggestion
 
 
 def test_a_suggestion_whatever_the_hit_count_but_hits_as_typed(spelling: search.SearchIndex) -> None:
@@ -406,6 +410,25 @@ def test_a_suggestion_whatever_the_hit_count_but_hits_as_typed(spelling: search.
     assert results.total >= 3 and results.suggestion == "knee heart"
     assert results.corrected is None  # the query as typed found articles: they are not replaced
     assert {hit.id for hit in results.hits} == {hit.id for hit in spelling.search("heart", expand=False).hits}
+
+
+def test_hits_give_way_to_a_correction_only_when_it_is_likelier(spelling: search.SearchIndex) -> None:
+    # as typed, the best articles hold "tension" alone; corrected, one holds both words
+    results = spelling.search("tension hedache", expand=False)
+    assert (results.corrected, results.suggestion) == ("tension headache", None)
+    assert doc(results.hits[0]) == "headache"
+    assert spelling.search("tension hedache", expand=False, correct=False).corrected is None
+    # two edits are not sure enough to replace hits: a suggestion beside them
+    twice = spelling.search("tension hedacke", expand=False)
+    assert (twice.corrected, twice.suggestion) == (None, "tension headache")
+    # "knee" and "heart" are in no article together: the correction explains no more
+    assert spelling.search("kne heart", expand=False).corrected is None
+
+
+def test_stop_words_are_never_corrected(spelling: search.SearchIndex) -> None:
+    # a stop word is never indexed, so it is never missing ("and" is not a typo of "ant")
+    assert spelling.search("knee and stairs", expand=False).suggestion is None
+    assert spelling.search("knee and stairs", expand=False).corrected is None
 
 
 def test_beside_hits_only_short_queries_are_looked_up(spelling: search.SearchIndex) -> None:

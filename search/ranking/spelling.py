@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .. import limits
 from ..query.syntax import ParsedQuery
 from ..schema import SPELL_FIELDS
 from ..terms.format import term_key
 from ..terms.reader import TermIndex
+from ..text.analyzer import terms
 from ..text.normalize import normalize_word
-from ..text.stemmer import stem
 
 #: Words of this many letters or fewer are corrected by one edit only ("covid" is not "cold").
 SHORT_WORD = 5
 
 
-def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGESTED_WORDS) -> str | None:
+@dataclass(frozen=True)
+class Correction:
+    """A corrected query: its text, and the most edits any one word took (1 or 2)."""
+
+    text: str
+    edits: int
+
+
+def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGESTED_WORDS) -> Correction | None:
     """The query with each word the index does not hold replaced by its nearest indexed
     word, or None when no word needs (or has) a correction. The rest of the query (phrases,
     fields, exclusions, operators) is kept as typed, so the correction parses like it.
@@ -24,25 +33,30 @@ def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGEST
     At most ``budget`` unknown words are looked up (each scans the vocabulary).
     """
     fixes: dict[str, str] = {}
+    edits = 0
     for word in parsed.words(prefixes=False):
         normal = normalize_word(word)
+        analysed = terms(word)
         if (
             budget > 0
             and normal.isalpha()
-            and not ti.doc_frequencies([term_key(f, stem(normal)) for f in SPELL_FIELDS]).any()
+            and analysed  # a stop word is never indexed, so never missing
+            and not ti.doc_frequencies([term_key(f, t) for f in SPELL_FIELDS for t in analysed]).any()
         ):
             budget -= 1
-            fixed = _closest_term(ti, normal)
-            if fixed is not None:
-                fixes[word] = fixed
+            found = _closest_term(ti, normal)
+            if found is not None:
+                fixes[word] = found[1]
+                edits = max(edits, found[0])
     if not fixes:
         return None
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(fixes, key=len, reverse=True))) + r")(?!\w)")
-    return pattern.sub(lambda match: fixes[match.group(0)], parsed.text)
+    return Correction(pattern.sub(lambda match: fixes[match.group(0)], parsed.text), edits)
 
 
-def _closest_term(ti: TermIndex, word: str) -> str | None:
-    """The indexed word nearest to ``word`` (fewest edits, then most documents), or None.
+def _closest_term(ti: TermIndex, word: str) -> tuple[int, str] | None:
+    """The indexed word nearest to ``word`` (fewest edits, then most documents) and its
+    number of edits, or None.
 
     Drug names often differ from other drug names by two letters (Losec/Lasix), so a word
     that looks like a drug name is only corrected by one edit; short words likewise.
@@ -61,7 +75,7 @@ def _closest_term(ti: TermIndex, word: str) -> str | None:
         return None
     df = ti.word_frequencies([c for _d, c in candidates], SPELL_FIELDS)
     ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n > 0)
-    return ranked[0][2] if ranked else None
+    return (ranked[0][0], ranked[0][2]) if ranked else None
 
 
 def _edit_distance(a: str, b: str, limit: int | None = None) -> int:
