@@ -1,9 +1,9 @@
 """Relevance gate: ranking quality on NFCorpus may not silently drop.
 
-Floors sit well below the measured figures (README, "Ranking quality"; benchmarks/RESULTS.md,
-issue 13) with the default settings: titles dev nDCG@10 0.319, test 0.351, test recall@100
-0.288; the long vid-desc queries dev 0.321, test 0.272. A change that lowers them this far is
-a regression, not noise.
+Floors sit about 0.02 below the measured figures (README, "Ranking quality"; benchmarks/RESULTS.md,
+issue 13) with the default settings: titles dev nDCG@10 0.319, test 0.351, recall@100 dev
+0.266, test 0.292; the long vid-desc queries dev 0.329, test 0.284 (words only: 0.326, 0.285).
+A change that lowers them this far is a regression, not noise.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 import search
 from search import evaluation
 
-FLOORS = {"dev": {"ndcg@10": 0.28, "recall@100": 0.22}, "test": {"ndcg@10": 0.31, "recall@100": 0.24}}
-LONG_FLOORS = {"dev": 0.28, "test": 0.24}  # nDCG@10 of the vid-desc queries
+FLOORS = {"dev": {"ndcg@10": 0.30, "recall@100": 0.245}, "test": {"ndcg@10": 0.33, "recall@100": 0.27}}
+LONG_FLOORS = {"dev": 0.31, "test": 0.265}  # nDCG@10 of the vid-desc queries
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +56,17 @@ def test_long_query_floor_over_exactly_the_queries_with_text(nfcorpus: tuple[Pat
 
 
 def test_query_expansion_earns_its_keep(nfcorpus: tuple[Path, search.SearchIndex]) -> None:
-    """Feedback and synonyms must beat the words alone on dev (measured 0.314 vs 0.300)."""
+    """Feedback and synonyms must beat the words alone on dev titles (measured 0.319 vs 0.304,
+    recall 0.266 vs 0.201) and not lose to them on the long queries (0.329 vs 0.326)."""
     data, ix = nfcorpus
-    queries = evaluation.read_queries(data / "queries.jsonl")
     qrels = evaluation.read_qrels(data / "qrels" / "dev.tsv")
+    queries = evaluation.read_queries(data / "queries.jsonl")
     expanded, _, _ = evaluation.evaluate_index(ix, queries, qrels)
     plain, _, _ = evaluation.evaluate_index(ix, queries, qrels, expand=False)
     assert expanded.ndcg_at_10 >= plain.ndcg_at_10 + 0.005
     assert expanded.recall_at_100 >= plain.recall_at_100 + 0.03
+    long = evaluation.read_queries(data / "queries-vid-desc.jsonl")
+    expanded, _, _ = evaluation.evaluate_index(ix, long, qrels)
+    plain, _, _ = evaluation.evaluate_index(ix, long, qrels, expand=False)
+    assert expanded.ndcg_at_10 >= plain.ndcg_at_10 - 0.01
+    assert expanded.recall_at_100 >= plain.recall_at_100
