@@ -20,13 +20,19 @@ STOP_WORDS: frozenset[str] = frozenset(
 )
 
 #: Words a question or a letter is made of, not what it asks about: interrogatives, modal verbs,
-#: courtesy ("dear sir, please tell me ..., thank you"). In a query they count for a fifth of a
-#: word (see search.query.plan), so the medical words of a long question steer its ranking.
+#: courtesy ("dear sir, please tell me ..., thank you"), and the function words general English
+#: stop lists drop that the analyser keeps for phrases ("pain after surgery"), leaving out those
+#: that are also medical names ("down" syndrome, "no" for nitric oxide, "all" the leukaemia). In
+#: a query they count for a fifth of a word (see search.query.plan), so the medical words of a
+#: long question steer its ranking.
 QUESTION_WORDS: frozenset[str] = frozenset(
     """
     what whats how why when where who whom whose
     can could would should will shall may might must
     please kindly thank thanks dear sir madam hello hi regards wondering anyone anybody
+    with not once many much more most very just only other others some any each every both
+    either own same too again further here while during before after between because until
+    against few nor now
     """.split()
 )
 
