@@ -172,9 +172,36 @@ def test_lay_words_find_the_clinical_article(tmp_path: Path) -> None:
 def test_synonym_table_matches_the_longest_name() -> None:
     from search.query.expansion import synonym_expansions
 
-    assert [name for name, _ in synonym_expansions(["stomach", "flu"])] == ["gastroenteritis"]
-    assert [name for name, _ in synonym_expansions(["flu", "vaccine"])] == ["influenza"]
+    assert [s.name for s in synonym_expansions(["stomach", "flu"])] == ["gastroenteritis"]
+    assert [s.name for s in synonym_expansions(["flu", "vaccine"])] == ["influenza"]
     assert synonym_expansions(["pill"]) == []
+
+
+def test_near_synonyms_weigh_by_their_confidence() -> None:
+    from search.query.expansion import _synonym_table, synonym_expansions
+
+    # "blood thinner" also names antiplatelets: its line in synonyms.tsv starts with 0.5
+    assert [(s.name, s.confidence) for s in synonym_expansions(["blood", "thinner"])] == [("anticoagulant", 0.5)]
+    assert [(s.name, s.confidence) for s in synonym_expansions(["heart", "attack"])] == [("myocardial infarction", 1.0)]
+    names = {s.name for found in _synonym_table().values() for s in found}
+    assert not any(name.replace(".", "").isdigit() for name in names)  # a confidence is never a name
+
+
+def test_a_near_synonym_counts_its_confidence_times_the_synonym_weight(tmp_path: Path) -> None:
+    from search.query.expansion import SYNONYM_WEIGHT
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Anticoagulants\n\nan anticoagulant stops clots growing\n", encoding="utf-8")
+    assert search.index([corpus], tmp_path / "index").ok
+    ix = search.open_index(tmp_path / "index")
+    added = {e.term: e.weight for e in ix.explain("blood thinner").expansions if e.source == "synonym"}
+    assert added == {"anticoagulant": pytest.approx(SYNONYM_WEIGHT * 0.5)}
+    hit = ix.explain("blood thinner").hits[0]
+    alone = ix.explain("anticoagulant", expand=False).hits[0]
+    body = {t.field: t.score for t in hit.contributions if t.term == "anticoagulant"}
+    typed = {t.field: t.score for t in alone.contributions if t.term == "anticoagulant"}
+    assert body["body"] == pytest.approx(typed["body"] * SYNONYM_WEIGHT * 0.5, rel=1e-3)
 
 
 _TYPED = st.sampled_from(['"', "-", "+", "*", "title:", "body:", "AND", "NOT", " ", "knee", "hepatitis b", "x-ray", "é",

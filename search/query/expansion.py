@@ -6,6 +6,7 @@ import functools
 import heapq
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,30 +26,53 @@ FEEDBACK_CANDIDATES = 150
 #: Below this many articles the top hits say too little about "what else is relevant": a
 #: small collection gets only the words typed and their synonyms.
 FEEDBACK_MIN_DOCS = 500
-#: Weight of lay <-> clinical synonyms (search/text/data/synonyms.tsv) relative to the words typed.
+#: Weight of lay <-> clinical synonyms (search/text/data/synonyms.tsv) relative to the words typed,
+#: times the synonym's confidence (a near name, confidence 0.5, weighs 0.3).
 SYNONYM_WEIGHT = 0.6
 
 
+@dataclass(frozen=True)
+class Synonym:
+    """Another name for words of the query: its text, analysed, and how sure the table is that
+    it names the same thing (1: the same; lower: a near name that also covers other things)."""
+
+    name: str
+    units: tuple[Unit, ...]
+    confidence: float = 1.0
+
+
 @functools.lru_cache(maxsize=1)
-def _synonym_table() -> dict[tuple[str, ...], list[tuple[str, tuple[Unit, ...]]]]:
+def _synonym_table() -> dict[tuple[str, ...], list[Synonym]]:
     """Analysed synonym groups: the terms of each name -> the other names of its group."""
     text = data_text("synonyms.tsv")
-    table: dict[tuple[str, ...], list[tuple[str, tuple[Unit, ...]]]] = {}
+    table: dict[tuple[str, ...], list[Synonym]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        group = [(name, tuple(units(name))) for name in (n.strip() for n in line.split("\t")) if name]
+        fields = [n.strip() for n in line.split("\t")]
+        confidence = 1.0
+        if fields and _is_number(fields[0]):
+            confidence = min(1.0, max(0.0, float(fields.pop(0))))
+        group = [(name, tuple(units(name))) for name in fields if name]
         for name, name_units in group:
             key = tuple(unit.forms[0][0] for unit in name_units)
             if key:
-                table.setdefault(key, []).extend((other, o) for other, o in group if other != name and o)
+                table.setdefault(key, []).extend(Synonym(other, o, confidence) for other, o in group if other != name and o)
     return table
 
 
-def synonym_expansions(words: Sequence[str]) -> list[tuple[str, tuple[Unit, ...]]]:
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def synonym_expansions(words: Sequence[str]) -> list[Synonym]:
     """The synonyms of the longest names found in ``words`` (analysed query terms, in order)."""
     table = _synonym_table()
-    found: list[tuple[str, tuple[Unit, ...]]] = []
+    found: list[Synonym] = []
     i = 0
     while i < len(words):
         for n in range(min(4, len(words) - i), 0, -1):

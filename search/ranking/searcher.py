@@ -76,11 +76,13 @@ class Searcher:
         if not words:
             return scorer, plan, plan, [], None
         synonyms = synonym_expansions(words)
-        for _name, units in synonyms:
+        added = []
+        for synonym in synonyms:
+            weight = SYNONYM_WEIGHT * synonym.confidence
             plan.expansions.append(
-                tuple(leaf for f in TEXT_FIELDS for leaf in unit_leaves(f, units, SYNONYM_WEIGHT * FIELD_WEIGHTS[f]))
+                tuple(leaf for f in TEXT_FIELDS for leaf in unit_leaves(f, synonym.units, weight * FIELD_WEIGHTS[f]))
             )
-        added = [ExpansionTerm(name, SYNONYM_WEIGHT, "synonym") for name, _units in synonyms]
+            added.append(ExpansionTerm(synonym.name, round(weight, 4), "synonym"))
         shown = Plan(list(plan.should), list(plan.must), list(plan.must_not), list(plan.expansions))
         if self.ti.live_docs >= FEEDBACK_MIN_DOCS:
             # Each clause analysed alone (not in context, as the plan's parts are): the words
