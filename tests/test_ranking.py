@@ -30,7 +30,7 @@ from search.query.expansion import (
     FEEDBACK_ORIGINAL,
     FEEDBACK_TERMS,
 )
-from search.ranking.spelling import _edit_distance
+from search.ranking.spelling import FAR_RARER, _edit_distance
 
 
 def build(root: Path, docs: Mapping[str, tuple[str, str]]) -> search.SearchIndex:
@@ -423,6 +423,19 @@ def test_hits_give_way_to_a_correction_only_when_it_is_likelier(spelling: search
     assert (twice.corrected, twice.suggestion) == (None, "tension headache")
     # "knee" and "heart" are in no article together: the correction explains no more
     assert spelling.search("kne heart", expand=False).corrected is None
+
+
+def test_a_word_far_rarer_than_its_neighbour_gets_a_suggestion(tmp_path: Path) -> None:
+    # FAR_RARER: a page with a typo among many with the word; short and drug-like words aside
+    docs = {f"d{n}": ("Diabetes Notes", f"diabetes care note {n}, with omeprazole and a tablet") for n in range(FAR_RARER)}
+    docs["typo"] = ("Sugar Notes", "diabetis cere, omeprazone")
+    ix = build(tmp_path, docs)
+    results = ix.search("diabetis", expand=False)
+    assert (results.suggestion, results.corrected) == ("diabetes", None)  # offered, never searched instead
+    assert [doc(hit) for hit in results.hits] == ["typo"]
+    assert ix.search("omeprazone", expand=False).suggestion is None  # another drug, perhaps
+    assert ix.search("cere", expand=False).suggestion is None  # a short word: too many real neighbours
+    assert ix.search("diabetes", expand=False).suggestion is None
 
 
 def test_stop_words_are_never_corrected(spelling: search.SearchIndex) -> None:

@@ -1,4 +1,4 @@
-"""Spelling corrections: the nearest indexed words to those the index does not hold."""
+"""Spelling corrections: the nearest indexed words to those the index does not hold, or holds far more rarely."""
 
 from __future__ import annotations
 
@@ -15,66 +15,81 @@ from ..text.normalize import normalize_word
 
 #: Words of this many letters or fewer are corrected by one edit only ("covid" is not "cold").
 SHORT_WORD = 5
+#: A word the index holds is a likely typo when a word one edit away is in this many times as
+#: many articles: scraped pages have typos too ("diabetis" in 2 pages, "diabetes" in 800).
+FAR_RARER = 100
 
 
 @dataclass(frozen=True)
 class Correction:
-    """A corrected query: its text, and the most edits any one word took (1 or 2)."""
+    """A corrected query: its text, the most edits any one word took (1 or 2), and whether a
+    word it corrects is in the index (far rarer than its correction): such a correction is
+    only ever offered, never searched instead, so one drug is never swapped for another."""
 
     text: str
     edits: int
+    replaces_known: bool = False
 
 
 def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGESTED_WORDS) -> Correction | None:
     """The query with each word the index does not hold replaced by its nearest indexed
-    word, or None when no word needs (or has) a correction. The rest of the query (phrases,
-    fields, exclusions, operators) is kept as typed, so the correction parses like it.
+    word, and each word it holds FAR_RARER times less often than a word one edit away by that
+    word (not short words, nor drug-like ones), or None when no word needs (or has) a
+    correction. The rest of the query (phrases, fields, exclusions, operators) is kept as
+    typed, so the correction parses like it.
 
-    At most ``budget`` unknown words are looked up (each scans the vocabulary).
+    At most ``budget`` words are looked up (each scans the vocabulary).
     """
     fixes: dict[str, str] = {}
     edits = 0
+    known = False
     for word in parsed.words(prefixes=False):
         normal = normalize_word(word)
-        analysed = terms(word)
-        if (
-            budget > 0
-            and normal.isalpha()
-            and analysed  # a stop word is never indexed, so never missing
-            and not ti.doc_frequencies([term_key(f, t) for f in SPELL_FIELDS for t in analysed]).any()
-        ):
-            budget -= 1
+        analysed = terms(word)  # a stop word is never indexed, so never missing
+        if budget <= 0 or not normal.isalpha() or not analysed:
+            continue
+        df = int(ti.doc_frequencies([term_key(f, t) for f in SPELL_FIELDS for t in analysed]).max())
+        if df == 0:
             found = _closest_term(ti, normal)
-            if found is not None:
-                fixes[word] = found[1]
-                edits = max(edits, found[0])
+        elif len(normal) > SHORT_WORD and df * FAR_RARER <= ti.n_docs and not _looks_like_drug(normal):
+            found = _closest_term(ti, normal, most_edits=1, exclude=frozenset(analysed), fewest_docs=df * FAR_RARER)
+        else:
+            continue
+        budget -= 1
+        if found is not None:
+            fixes[word] = found[1]
+            edits = max(edits, found[0])
+            known = known or df > 0
     if not fixes:
         return None
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(fixes, key=len, reverse=True))) + r")(?!\w)")
-    return Correction(pattern.sub(lambda match: fixes[match.group(0)], parsed.text), edits)
+    return Correction(pattern.sub(lambda match: fixes[match.group(0)], parsed.text), edits, known)
 
 
-def _closest_term(ti: TermIndex, word: str) -> tuple[int, str] | None:
+def _closest_term(
+    ti: TermIndex, word: str, *, most_edits: int = 2, exclude: frozenset[str] = frozenset(), fewest_docs: int = 1
+) -> tuple[int, str] | None:
     """The indexed word nearest to ``word`` (fewest edits, then most documents) and its
-    number of edits, or None.
+    number of edits, or None; only words in ``fewest_docs`` articles or more, and none of
+    ``exclude`` (the typed word's own terms).
 
     Drug names often differ from other drug names by two letters (Losec/Lasix), so a word
     that looks like a drug name is only corrected by one edit; short words likewise.
     """
-    allowed = 1 if len(word) <= SHORT_WORD or _looks_like_drug(word) else 2
+    allowed = 1 if len(word) <= SHORT_WORD or _looks_like_drug(word) else most_edits
     candidates = []
     letters = set(word)
     for candidate in ti.words_near(word[:1], len(word) - allowed, len(word) + allowed):
         if not candidate.isalpha() or len(letters.symmetric_difference(candidate)) > 2 * allowed:
             continue  # an edit changes at most two letters of the set: too far, and no DP to prove it
         distance = _edit_distance(word, candidate, allowed)
-        if distance > allowed or (allowed == 2 and distance == 2 and _looks_like_drug(candidate)):
+        if distance > allowed or candidate in exclude or (distance == 2 and _looks_like_drug(candidate)):
             continue
         candidates.append((distance, candidate))
     if not candidates:
         return None
     df = ti.word_frequencies([c for _d, c in candidates], SPELL_FIELDS)
-    ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n > 0)
+    ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n >= max(fewest_docs, 1))
     return (ranked[0][0], ranked[0][2]) if ranked else None
 
 
