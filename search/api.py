@@ -107,11 +107,17 @@ class SearchIndex:
             )
         )
 
-    def explain(self, text: str, *, limit: int = 5, expand: bool = True, filter: Filter | None = None) -> Explanation:
+    def explain(
+        self, text: str, *, limit: int = 5, expand: bool = True, filter: Filter | None = None, correct: bool = True
+    ) -> Explanation:
         """How ``text`` is analysed and expanded, and what each term gives the top ``limit``
-        hits (among those ``filter`` allows)."""
+        hits (among those ``filter`` allows). When :meth:`search` would show the results of
+        its spelling correction, the correction is explained, named in ``corrected``
+        (``correct=False``: always the text as typed)."""
         parsed = syntax.parse(text)
-        return self._reading(lambda: self._ranker.get().explain(parsed, limit=limit, expand=expand, filter=filter))
+        return self._reading(
+            lambda: self._ranker.get().explain(parsed, limit=limit, expand=expand, filter=filter, correct=correct)
+        )
 
     def resolve(self, key: str) -> str:
         """The id of the article ``key`` names: its id; else its URL (any form that normalises

@@ -320,6 +320,7 @@ class Explanation:
     expansions: list[ExpansionTerm]
     engine_query: str
     hits: list[ExplainedHit]
+    corrected: str | None = None  # the correction explained instead of the query as typed
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

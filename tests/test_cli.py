@@ -110,6 +110,18 @@ def test_query_suggestion_is_shown(built: tuple[Path, Path]) -> None:
     assert data["hits"]
 
 
+def test_explain_explains_the_correction_the_results_are_for(built: tuple[Path, Path]) -> None:
+    _, index_dir = built
+    result = run("query", "vacine", "--explain", "--index", index_dir)
+    assert result.exit_code == 0, result.stderr
+    assert "Explaining its correction 'vaccine', whose results are shown" in result.stdout
+    assert "term 'vaccine' in title" in result.stdout
+    data = json.loads(run("query", "vacine", "--explain", "--json", "--index", index_dir).stdout)
+    assert (data["query"], data["corrected"]) == ("vacine", "vaccine") and data["hits"]
+    as_typed = json.loads(run("query", "vacine", "--explain", "--json", "--no-correct", "--index", index_dir).stdout)
+    assert (as_typed["query"], as_typed["corrected"], as_typed["hits"]) == ("vacine", None, [])
+
+
 def test_missing_index_is_one_line_with_a_hint(tmp_path: Path) -> None:
     result = run("query", "pain", "--index", tmp_path / "none")
     assert_one_line_error(result, 1, "no index at", "Hint: build it with 'healthsearch index")

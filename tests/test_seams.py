@@ -90,10 +90,16 @@ class _Recording:
         )
 
     def explain(
-        self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True, filter: Filter | None = None
+        self,
+        parsed: ParsedQuery,
+        *,
+        limit: int = 5,
+        expand: bool = True,
+        filter: Filter | None = None,
+        correct: bool = True,
     ) -> Explanation:
         self.calls.append(f"explain {parsed.text}")
-        return self.inner.explain(parsed, limit=limit, expand=expand, filter=filter)
+        return self.inner.explain(parsed, limit=limit, expand=expand, filter=filter, correct=correct)
 
 
 def test_the_api_ranks_with_the_ranker_it_is_given(index_dir: Path) -> None:

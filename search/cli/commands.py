@@ -207,7 +207,7 @@ def query_cmd(
     from ..api import open_index
 
     if explain:
-        explanation = open_index(index_dir).explain(text, limit=limit, expand=not no_expand)
+        explanation = open_index(index_dir).explain(text, limit=limit, expand=not no_expand, correct=not no_correct)
         if as_json:
             click.echo(to_json(explanation.to_dict()))
         else:

@@ -47,6 +47,9 @@ def print_results(results: SearchResults, limit: int) -> None:
 
 def print_explanation(explanation: Explanation) -> None:
     click.echo(bold(f"Query {explanation.query!r}"))
+    if explanation.corrected is not None:
+        shown = f"Explaining its correction {explanation.corrected!r}, whose results are shown"
+        click.echo(terminal_text(shown + " (--no-correct: the query as typed)"))
     for clause in explanation.clauses:
         how = {"should": "", "must": "required ", "must_not": "excluded "}[clause.occur]
         terms = ", ".join(clause.terms) or "(nothing)"

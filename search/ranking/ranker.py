@@ -30,9 +30,16 @@ class Ranker(Protocol):
         ...
 
     def explain(
-        self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True, filter: Filter | None = None
+        self,
+        parsed: ParsedQuery,
+        *,
+        limit: int = 5,
+        expand: bool = True,
+        filter: Filter | None = None,
+        correct: bool = True,
     ) -> Explanation:
-        """How ``parsed`` was analysed and expanded, and what each part gave the top hits."""
+        """How ``parsed`` (or, with ``correct``, the correction search would show instead) was
+        analysed and expanded, and what each part gave the top hits."""
         ...
 
 

@@ -49,6 +49,10 @@ from .scorer import LeafScorer, Scores, rank
 from .snippets import indexed_snippet
 from .spelling import Correction, suggest
 
+#: A ranked query: the scorer, the plan ranked with, the plan whose words snippets mark (without
+#: feedback words), the expansion terms added, and the ranking.
+_Ranking = tuple[LeafScorer, Plan, Plan, list[ExpansionTerm], Scores]
+
 #: How deep :meth:`Searcher._best_coverage` looks: a first page of results.
 COVERAGE_DEPTH = 10
 
@@ -61,9 +65,8 @@ class Searcher:
 
     def _ranked(
         self, parsed: ParsedQuery, analysed: Sequence[Part], expand: bool, filter: Filter | None = None
-    ) -> tuple[LeafScorer, Plan, Plan, list[ExpansionTerm], Scores]:
-        """The scorer, the plan ranked with, the plan whose words snippets mark (without
-        feedback words), the expansion terms added, and the ranking."""
+    ) -> _Ranking:
+        """``parsed`` ranked (see :data:`_Ranking`)."""
         scorer, plan, shown, added, ranked = self._plan(parsed, analysed, expand, filter)
         return scorer, plan, shown, added, ranked if ranked is not None else rank(scorer, plan, filter)
 
@@ -139,22 +142,27 @@ class Searcher:
         :meth:`_more_likely`).
         """
         results = self._search_as_typed(parsed, limit, page, snippets, expand, filter)
-        if results.total:
-            # beside hits only short queries are looked up: a long question's unknown words are
-            # not worth the scans
-            short = len(parsed.words()) <= limits.SUGGEST_WITH_HITS_MAX_QUERY_WORDS
-            correction = suggest(self.ti, parsed, limits.MAX_SUGGESTED_WORDS_WITH_HITS) if short else None
-            if correct and correction is not None and self._more_likely(correction, parsed, filter):
-                found = self._search_corrected(correction.text, limit, page, snippets, expand, filter)
-                if found is not None:
-                    return replace(found, query=parsed.text, corrected=correction.text)
-        else:
-            correction = suggest(self.ti, parsed)
-            if correct and correction is not None:
-                found = self._search_corrected(correction.text, limit, page, snippets, expand, filter)
-                if found is not None:
-                    return replace(found, query=parsed.text, corrected=correction.text)
+        correction, instead = self._correction(parsed, results.total > 0, filter, correct)
+        if correction is not None and instead:
+            found = self._search_corrected(correction.text, limit, page, snippets, expand, filter)
+            if found is not None:
+                return replace(found, query=parsed.text, corrected=correction.text)
         return replace(results, suggestion=correction.text) if correction is not None else results
+
+    def _correction(
+        self, parsed: ParsedQuery, found: bool, filter: Filter | None, correct: bool
+    ) -> tuple[Correction | None, bool]:
+        """The query's spelling correction, if any, and whether to search it instead of the
+        query as typed (which ``found`` articles or not)."""
+        if not found:
+            correction = suggest(self.ti, parsed)
+            return correction, correct and correction is not None
+        # beside hits only short queries are looked up: a long question's unknown words are
+        # not worth the scans
+        if len(parsed.words()) > limits.SUGGEST_WITH_HITS_MAX_QUERY_WORDS:
+            return None, False
+        correction = suggest(self.ti, parsed, limits.MAX_SUGGESTED_WORDS_WITH_HITS)
+        return correction, correct and correction is not None and self._more_likely(correction, parsed, filter)
 
     def _more_likely(self, correction: Correction, parsed: ParsedQuery, filter: Filter | None) -> bool:
         """Whether a correction is likelier than the query as typed, which found articles:
@@ -239,11 +247,39 @@ class Searcher:
         return SearchResults(query=parsed.text, total=total, page=page, hits=hits)
 
     def explain(
-        self, parsed: ParsedQuery, *, limit: int = 5, expand: bool = True, filter: Filter | None = None
+        self,
+        parsed: ParsedQuery,
+        *,
+        limit: int = 5,
+        expand: bool = True,
+        filter: Filter | None = None,
+        correct: bool = True,
     ) -> Explanation:
-        """How ``parsed`` was analysed and expanded, and what each leaf gave the top hits."""
+        """How ``parsed`` was analysed and expanded, and what each leaf gave the top hits; of
+        its correction instead (named in ``corrected``) when :meth:`search` would show that."""
         analysed = parts(parsed)
-        scorer, plan, _shown, added, ranked = self._ranked(parsed, analysed, expand, filter)
+        ranking = self._ranked(parsed, analysed, expand, filter)
+        correction, instead = self._correction(parsed, ranking[4].total > 0, filter, correct)
+        if correction is not None and instead:
+            try:
+                fixed = syntax.parse(correction.text)
+            except QuerySyntaxError:
+                fixed = None
+            if fixed is not None:
+                fixed_parts = parts(fixed)
+                explained = self._explain(fixed, fixed_parts, self._ranked(fixed, fixed_parts, expand, filter), limit)
+                if explained.hits:
+                    return replace(explained, query=parsed.text, corrected=correction.text)
+        return self._explain(parsed, analysed, ranking, limit)
+
+    def _explain(
+        self,
+        parsed: ParsedQuery,
+        analysed: Sequence[Part],
+        ranking: _Ranking,
+        limit: int,
+    ) -> Explanation:
+        scorer, plan, _shown, added, ranked = ranking
         top = self._unique_top(ranked, limit)
         hits = []
         for score, s, row in top:
