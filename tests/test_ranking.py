@@ -26,6 +26,7 @@ from search.models import ExplainedHit
 # -- internal names this module depends on (the one place to edit when modules move) ----------
 from search.query.expansion import (
     FEEDBACK_MAX_DF,
+    FEEDBACK_MAX_QUERY_WORDS,
     FEEDBACK_MIN_DOCS,
     FEEDBACK_ORIGINAL,
     FEEDBACK_TERMS,
@@ -339,8 +340,12 @@ def test_feedback_expansion_only_from_feedback_min_docs_articles(tmp_path: Path)
     assert "cartilage" in feedback and max(feedback, key=feedback.__getitem__) == "cartilage"
     assert 0 < len(feedback) <= FEEDBACK_TERMS and "knee" not in feedback
     assert all(len(word) >= 3 and word.isalpha() for word in feedback)
-    # Together the borrowed words weigh (1 - FEEDBACK_ORIGINAL) of the query (one word here).
+    # Together the borrowed words weigh (1 - FEEDBACK_ORIGINAL) of the query (one word here),
+    # of FEEDBACK_MAX_QUERY_WORDS words at most (a long query says what it is about)
     assert sum(feedback.values()) == pytest.approx((1 - FEEDBACK_ORIGINAL) / FEEDBACK_ORIGINAL, abs=1e-3)
+    long = ix.explain(" ".join(["knee", *filler[: FEEDBACK_MAX_QUERY_WORDS + 3]])).expansions
+    borrowed = [e.weight for e in long if e.source == "feedback"]
+    assert sum(borrowed) == pytest.approx((1 - FEEDBACK_ORIGINAL) / FEEDBACK_ORIGINAL * FEEDBACK_MAX_QUERY_WORDS, abs=1e-3)
     for word in feedback:  # rare words only
         assert ix.search(word, expand=False, snippets=False).total <= FEEDBACK_MAX_DF * FEEDBACK_MIN_DOCS
     # The expansion brings in an article without the word typed; expand=False does not.
