@@ -354,6 +354,20 @@ def test_feedback_expansion_only_from_feedback_min_docs_articles(tmp_path: Path)
     assert ix.explain("knee", expand=False).expansions == []
 
 
+def test_feedback_prefers_words_many_hits_share_to_words_one_hit_repeats(tmp_path: Path) -> None:
+    # ten knee articles: one repeats "zobaku" eight times, four say "meniscus" once; at equal
+    # weights the repeated, rarer word would be borrowed first
+    filler = _nonsense_words(FEEDBACK_MIN_DOCS)
+    rows = [(f"g{i:04d}", "Notes", " ".join(filler[(i * 5 + k) % len(filler)] for k in range(5))) for i in range(FEEDBACK_MIN_DOCS)]
+    for i in range(10):
+        extra = ["zobaku"] * 8 if i == 0 else ["meniscus"] if i <= 4 else []
+        rows[i] = (rows[i][0], "Knee Notes", " ".join(["knee", "joint", *extra, "rest", "ice"]))
+    _feed(tmp_path / "corpus" / "feed.jsonl", rows)
+    assert search.index([tmp_path / "corpus"], tmp_path / "index").ok
+    feedback = {e.term: e.weight for e in search.open_index(tmp_path / "index").explain("knee").expansions}
+    assert feedback["meniscus"] > feedback.get("zobaku", 0.0)
+
+
 # -- spelling suggestions -------------------------------------------------------------------------
 
 SPELLING: dict[str, tuple[str, str]] = {

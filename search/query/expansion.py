@@ -96,7 +96,8 @@ def feedback_terms(ti: TermIndex, top: Sequence[tuple[float, int, int]], asked: 
     number, row), best first (RM3-style).
 
     Each word of the top FEEDBACK_DOCS hits (title and body) is weighted by its share of each
-    hit's words times the hit's share of their scores, then by its rarity (idf); words of the
+    hit's words times the hit's share of their scores, then by the share of the hits that hold
+    it (how related it is to the query rather than to one hit) and by its rarity (idf); words of the
     query itself, very common words, numbers and short words are left out. The weights are
     scaled so that together the expansion counts for (1 - FEEDBACK_ORIGINAL) of the query, or
     of FEEDBACK_MAX_QUERY_WORDS of its words when it has more.
@@ -115,12 +116,18 @@ def feedback_terms(ti: TermIndex, top: Sequence[tuple[float, int, int]], asked: 
             tids, weights = by_segment.setdefault(s, ([], []))
             tids.append(seg.vector_terms[a:b])
             weights.append((max(score, 0.0) / total / words) * counts)
+    holding: dict[str, int] = {}  # how many of the top hits hold each word
     for s, (tids_l, weights_l) in by_segment.items():
         seg = ti.segments[s]
         unique, inverse = np.unique(np.concatenate(tids_l), return_inverse=True)
         summed = np.bincount(inverse, weights=np.concatenate(weights_l))
-        for word, weight in zip(seg.words(unique), summed.tolist()):
+        docs = np.bincount(inverse)  # a document's vector holds each of its words once
+        for word, weight, n in zip(seg.words(unique), summed.tolist(), docs.tolist()):
             model[word] = model.get(word, 0.0) + weight
+            holding[word] = holding.get(word, 0) + n
+    # A word many of the hits share says more about the query than one a single hit repeats.
+    for word in model:
+        model[word] *= holding[word] / len(top)
     likely = heapq.nlargest(FEEDBACK_CANDIDATES, model.items(), key=lambda item: (item[1], item[0]))
     candidates = [(w, p) for w, p in likely if w not in asked and len(w) >= 3 and w.isalpha()]
     if not candidates:
