@@ -31,6 +31,7 @@ from search.query.expansion import (
     FEEDBACK_ORIGINAL,
     FEEDBACK_TERMS,
 )
+from search.ranking.bm25f import K1, LONG_QUERY_K1
 from search.ranking.spelling import FAR_RARER, _edit_distance
 
 
@@ -650,6 +651,24 @@ def rarity(tmp_path_factory: pytest.TempPathFactory) -> search.SearchIndex:
 def test_the_rare_words_of_a_long_question_decide(rarity: search.SearchIndex) -> None:
     # four common words outweigh the two rare ones, "hiv" and "blood", at equal weights
     assert ids(rarity, LONG_QUESTION)[0] == "hiv"
+
+
+def test_a_long_query_saturates_term_counts_later(tmp_path: Path) -> None:
+    # equal lengths everywhere, so BM25's tf part is tf * (k1 + 1) / (tf + k1): four "knee"
+    # against one score 4 (k1 + 1) / (4 + k1) times as much, whatever the query's weights
+    ix = build(tmp_path, {
+        "four": ("Notes", "knee knee knee knee rest"),
+        "one": ("Notes", "knee rest ice calm walk"),
+        "other": ("Notes", "swim bike yoga run jump"),
+    })  # fmt: skip
+
+    def ratio(text: str) -> float:
+        body = {doc(h): next(t.score for t in h.contributions if (t.field, t.term) == ("body", "knee")) for h in ix.explain(text, expand=False).hits}
+        return body["four"] / body["one"]
+
+    assert ratio("knee rest") == pytest.approx(4 * (K1 + 1) / (4 + K1), rel=1e-3)
+    assert ratio("knee rest ice calm") == pytest.approx(4 * (LONG_QUERY_K1 + 1) / (4 + LONG_QUERY_K1), rel=1e-3)
+    assert ratio("knee rest ice calm") > 1.1 * ratio("knee rest")  # the repeats count for more
 
 
 def test_rarity_weighs_only_long_queries(rarity: search.SearchIndex) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import limits
 from ..errors import QuerySyntaxError
-from ..ranking.bm25f import idf
+from ..ranking.bm25f import K1, LONG_QUERY_K1, idf
 from ..schema import FIELD_WEIGHTS, PORTER_FIELDS, POSITIONAL, SPELL_FIELDS, TEXT_FIELDS
 from ..terms.format import term_key
 from ..terms.reader import TermIndex
@@ -43,10 +43,12 @@ QUESTION_WORD_WEIGHT = 0.2
 _QUESTION_TERMS = frozenset(stem(normalize_word(word)) for word in QUESTION_WORDS)
 #: A query of at least this many plain words is long: its words weigh by their rarity, because
 #: a long question names its subject with rare words ("splashed", "hiv") among common ones
-#: ("worried", "risk") that BM25's idf alone leaves too strong when there are many of them.
+#: ("worried", "risk") that BM25's idf alone leaves too strong when there are many of them; and
+#: their counts saturate later (search.ranking.bm25f.LONG_QUERY_K1).
 LONG_QUERY_WORDS = 4
 #: How much: a word of a long query weighs (its idf / the idf of a word in one article) to this
-#: power (NFCorpus dev long queries, nDCG@10: 0.3 -> 0.328, 0.5 -> 0.329, 0.7 -> 0.326; 0 is today's 0.321).
+#: power (NFCorpus dev long queries, nDCG@10: 0.3 -> 0.328, 0.5 -> 0.329, 0.7 -> 0.326; 0 is the
+#: 0.321 before; train, 812 queries, checked later: 0.3 -> 0.328, 0.5 -> 0.331, 0.7 -> 0.330).
 RARITY_EXPONENT = 0.5
 
 
@@ -150,6 +152,7 @@ class Plan:
     must: list[LeafSet] = field(default_factory=list)
     must_not: list[LeafSet] = field(default_factory=list)
     expansions: list[LeafSet] = field(default_factory=list)
+    k1: float = K1  # BM25's term-frequency saturation: LONG_QUERY_K1 for a long query
 
     def leaves(self) -> list[Leaf]:
         return [leaf for group in (self.should, self.must, self.expansions) for clause in group for leaf in clause]
@@ -191,7 +194,7 @@ def build_plan(ti: TermIndex, analysed: Sequence[Part]) -> tuple[Plan, list[str]
 
     Raises QuerySyntaxError when nothing searchable is left.
     """
-    plan = Plan()
+    plan = Plan(k1=LONG_QUERY_K1 if is_long(analysed) else K1)
     groups = {"should": plan.should, "must": plan.must, "must_not": plan.must_not}
     free: list[str] = []
     searchable = False
@@ -231,13 +234,22 @@ def build_plan(ti: TermIndex, analysed: Sequence[Part]) -> tuple[Plan, list[str]
     return plan, free
 
 
+def _plain_word(part: Part) -> bool:
+    return part.kind == "term" and part.occur != "must_not" and len(part.units) == 1
+
+
+def is_long(analysed: Sequence[Part]) -> bool:
+    """Whether a query is long: LONG_QUERY_WORDS plain words or more (stop words aside)."""
+    return sum(map(_plain_word, analysed)) >= LONG_QUERY_WORDS
+
+
 def rarity_weights(ti: TermIndex, analysed: Sequence[Part]) -> list[float]:
-    """Each part's weight for its rarity: 1 unless the query is long (LONG_QUERY_WORDS plain
-    words or more); then a plain word weighs (idf / idf of a one-article word) ** RARITY_EXPONENT,
-    by its body document frequency; phrases, prefixes and exclusions keep 1."""
-    weighed = [part.kind == "term" and part.occur != "must_not" and len(part.units) == 1 for part in analysed]
-    if sum(weighed) < LONG_QUERY_WORDS:
+    """Each part's weight for its rarity: 1 unless the query is long (:func:`is_long`); then a
+    plain word weighs (idf / idf of a one-article word) ** RARITY_EXPONENT, by its body
+    document frequency; phrases, prefixes and exclusions keep 1."""
+    if not is_long(analysed):
         return [1.0] * len(analysed)
+    weighed = [_plain_word(part) for part in analysed]
     keys = [term_key("body", part.units[0].forms[0][0]) for part, w in zip(analysed, weighed, strict=True) if w]
     df = iter(ti.doc_frequencies(keys).tolist())
     top = idf(max(ti.n_docs, 1), 1)

@@ -19,14 +19,16 @@ from ..schema import FIELD_INDEX, FIELDS
 from ..terms.format import term_key
 from ..terms.ranges import concat_ranges
 from ..terms.reader import Segment, TermIndex
-from .bm25f import B, idf, length_norm, term_weight
+from .bm25f import K1, B, idf, length_norm, term_weight
 
 
 class LeafScorer:
-    """Scores leaves on a term index, caching collection statistics for one query."""
+    """Scores leaves on a term index, caching collection statistics for one query, with the
+    query's term-frequency saturation ``k1`` (see :attr:`search.query.plan.Plan.k1`)."""
 
-    def __init__(self, ti: TermIndex) -> None:
+    def __init__(self, ti: TermIndex, k1: float = K1) -> None:
         self.ti = ti
+        self.k1 = k1
         self.n_docs = ti.n_docs
         self._idf: dict[tuple[str, str], float] = {}
         self._avg = {name: ti.avg_length(name) for name in FIELDS}
@@ -68,19 +70,19 @@ class LeafScorer:
             a, z = int(lo[0]), int(hi[0])
             rows = seg.docs[a:z]
             tf = seg.tfs[a:z].astype(np.float64)
-            norm = length_norm(seg.lens[f][rows], self._avg[leaf.field], b)
-            return rows, term_weight(leaf.boost * self.idf(leaf.field, leaf.terms[0]), tf, norm)
+            norm = length_norm(seg.lens[f][rows], self._avg[leaf.field], b, self.k1)
+            return rows, term_weight(leaf.boost * self.idf(leaf.field, leaf.terms[0]), tf, norm, self.k1)
         # A phrase scores what its words score in the documents where they form the phrase
         # (as Whoosh's span queries do).
         rows = phrase_matches(seg, lo, hi, leaf.slop)
         if len(rows) == 0:
             return _EMPTY_ROWS, _EMPTY_SCORES
-        norm = length_norm(seg.lens[f][rows], self._avg[leaf.field], b)
+        norm = length_norm(seg.lens[f][rows], self._avg[leaf.field], b, self.k1)
         total = np.zeros(len(rows), dtype=np.float64)
         for term, a, z in zip(leaf.terms, lo.tolist(), hi.tolist()):
             at = a + np.searchsorted(seg.docs[a:z], rows)
             tf = seg.tfs[at].astype(np.float64)
-            total += term_weight(self.idf(leaf.field, term), tf, norm)
+            total += term_weight(self.idf(leaf.field, term), tf, norm, self.k1)
         return rows, leaf.boost * total
 
 

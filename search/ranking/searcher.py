@@ -73,8 +73,8 @@ class Searcher:
     def _plan(
         self, parsed: ParsedQuery, analysed: Sequence[Part], expand: bool, filter: Filter | None
     ) -> tuple[LeafScorer, Plan, Plan, list[ExpansionTerm], Scores | None]:
-        scorer = LeafScorer(self.ti)
         plan, _free = build_plan(self.ti, analysed)
+        scorer = LeafScorer(self.ti, plan.k1)
         words = expansion_words(analysed) if expand else []
         if not words:
             return scorer, plan, plan, [], None
@@ -188,8 +188,8 @@ class Searcher:
         """The most clauses of ``parsed`` (words only) that one of its first page of articles
         (COVERAGE_DEPTH) matches, each in a field other than the Porter-stemmed one (which
         matches other words than those typed)."""
-        scorer = LeafScorer(self.ti)
         plan, _free = build_plan(self.ti, parts(parsed))
+        scorer = LeafScorer(self.ti, plan.k1)
         ranked = rank(scorer, plan, filter)
         clauses = (*plan.should, *plan.must)
 
