@@ -32,7 +32,7 @@ from search.query.expansion import (
     FEEDBACK_TERMS,
 )
 from search.ranking.bm25f import K1, LONG_QUERY_K1
-from search.ranking.spelling import FAR_RARER, _edit_distance
+from search.ranking.spelling import FAR_RARER, _edit_distance, one_edit
 
 
 def build(root: Path, docs: Mapping[str, tuple[str, str]]) -> search.SearchIndex:
@@ -574,6 +574,19 @@ def test_edit_distance_properties(a: str, b: str, c: str) -> None:
     for limit in range(4):  # with a limit: exact up to it; beyond, any value over it (at most d)
         bounded = _edit_distance(a, b, limit)
         assert bounded == d if d <= limit else limit < bounded <= d
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("abcdez", min_size=1, max_size=8), st.text("abcdez", max_size=8), st.data())
+def test_one_edit_spells_out_exactly_the_words_one_edit_away(word: str, other: str, data: st.DataObject) -> None:
+    variants = one_edit(word)
+    assert all(_edit_distance(word, v) <= 1 for v in variants)
+    assert (other in variants) == (_edit_distance(word, other) <= 1)
+    # one random edit of the word is always among them
+    i = data.draw(st.integers(0, len(word)))
+    c = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
+    edited = data.draw(st.sampled_from([word[:i] + c + word[i:], word[:i] + c + word[i + 1 :], word[:i] + word[i + 1 :], word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :]]))
+    assert edited in variants
 
 
 def test_edit_distance_is_optimal_string_alignment_not_a_metric() -> None:

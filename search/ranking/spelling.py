@@ -18,6 +18,9 @@ SHORT_WORD = 5
 #: A word the index holds is a likely typo when a word one edit away is in this many times as
 #: many articles: scraped pages have typos too ("diabetis" in 2 pages, "diabetes" in 800).
 FAR_RARER = 100
+#: ... looked up only for words in this many articles or fewer (a limit by share of the index
+#: would look up nearly every word of a large one).
+RARE_WORD_DOCS = 3
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGEST
         df = int(ti.doc_frequencies([term_key(f, t) for f in SPELL_FIELDS for t in analysed]).max())
         if df == 0:
             found = _closest_term(ti, normal)
-        elif len(normal) > SHORT_WORD and df * FAR_RARER <= ti.n_docs and not _looks_like_drug(normal):
-            found = _closest_term(ti, normal, most_edits=1, exclude=frozenset(analysed), fewest_docs=df * FAR_RARER)
+        elif df <= RARE_WORD_DOCS and df * FAR_RARER <= ti.n_docs and len(normal) > SHORT_WORD and not _looks_like_drug(normal):
+            found = _commoner_neighbour(ti, normal, frozenset(analysed), df * FAR_RARER)
         else:
             continue
         budget -= 1
@@ -66,31 +69,50 @@ def suggest(ti: TermIndex, parsed: ParsedQuery, budget: int = limits.MAX_SUGGEST
     return Correction(pattern.sub(lambda match: fixes[match.group(0)], parsed.text), edits, known)
 
 
-def _closest_term(
-    ti: TermIndex, word: str, *, most_edits: int = 2, exclude: frozenset[str] = frozenset(), fewest_docs: int = 1
-) -> tuple[int, str] | None:
+def _closest_term(ti: TermIndex, word: str) -> tuple[int, str] | None:
     """The indexed word nearest to ``word`` (fewest edits, then most documents) and its
-    number of edits, or None; only words in ``fewest_docs`` articles or more, and none of
-    ``exclude`` (the typed word's own terms).
+    number of edits, or None.
 
     Drug names often differ from other drug names by two letters (Losec/Lasix), so a word
     that looks like a drug name is only corrected by one edit; short words likewise.
     """
-    allowed = 1 if len(word) <= SHORT_WORD or _looks_like_drug(word) else most_edits
+    allowed = 1 if len(word) <= SHORT_WORD or _looks_like_drug(word) else 2
     candidates = []
     letters = set(word)
     for candidate in ti.words_near(word[:1], len(word) - allowed, len(word) + allowed):
         if not candidate.isalpha() or len(letters.symmetric_difference(candidate)) > 2 * allowed:
             continue  # an edit changes at most two letters of the set: too far, and no DP to prove it
         distance = _edit_distance(word, candidate, allowed)
-        if distance > allowed or candidate in exclude or (distance == 2 and _looks_like_drug(candidate)):
+        if distance > allowed or (distance == 2 and _looks_like_drug(candidate)):
             continue
         candidates.append((distance, candidate))
     if not candidates:
         return None
     df = ti.word_frequencies([c for _d, c in candidates], SPELL_FIELDS)
-    ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n >= max(fewest_docs, 1))
+    ranked = sorted((d, -int(n), c) for (d, c), n in zip(candidates, df.tolist()) if n > 0)
     return (ranked[0][0], ranked[0][2]) if ranked else None
+
+
+def _commoner_neighbour(ti: TermIndex, word: str, exclude: frozenset[str], fewest_docs: int) -> tuple[int, str] | None:
+    """The indexed word one edit from ``word`` in the most articles, if in ``fewest_docs`` or
+    more (and not one of ``exclude``), as (1, word). The edits are spelled out and looked up
+    (about 55 per letter) instead of scanning the vocabulary, so the cost does not grow with it."""
+    candidates = sorted(v for v in one_edit(word) - exclude - {word} if v.isalpha())
+    df = ti.word_frequencies(candidates, SPELL_FIELDS)
+    ranked = sorted((-int(n), c) for c, n in zip(candidates, df.tolist()) if n >= max(fewest_docs, 1))
+    return (1, ranked[0][1]) if ranked else None
+
+
+def one_edit(word: str) -> set[str]:
+    """Every word one deletion, transposition, substitution or insertion from ``word`` (its
+    letters and a to z), and ``word`` itself."""
+    letters = sorted(set("abcdefghijklmnopqrstuvwxyz") | set(word))
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    variants = {a + b[1:] for a, b in splits if b}
+    variants |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    variants |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    variants |= {a + c + b for a, b in splits for c in letters}
+    return variants | {word}
 
 
 def _edit_distance(a: str, b: str, limit: int | None = None) -> int:
