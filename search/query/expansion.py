@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import heapq
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,11 +68,8 @@ def _synonym_table() -> dict[tuple[str, ...], list[Synonym]]:
 
 
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    """A confidence as synonyms.tsv writes it: 0, 1, 0.5 (never a name like "nan")."""
+    return re.fullmatch(r"[01](?:\.\d+)?", text) is not None
 
 
 def synonym_expansions(words: Sequence[str]) -> list[Synonym]:
