@@ -150,7 +150,7 @@ class SearchIndex:
         raise ArticleNotFoundError(
             f"no article with id, URL or source file {key!r}",
             "ids are canonical URLs without the scheme (example.org/a) or folder/path; "
-            "find them with 'healthsearch query TEXT'",
+            "find them with 'healthsearch query WORDS'",
         )
 
     def _article(self, key: str) -> tuple[Article, str]:

@@ -74,7 +74,7 @@ def describe(exc: HealthSearchError, index_dir: Path = Path("index")) -> ErrorMe
             f"bad query: {text}", 'use plain words, "a phrase" in quotes, title:word, or -word to exclude', "usage"
         )
     if isinstance(exc, ArticleNotFoundError):
-        return ErrorMessage(text, exc.hint or "find article ids with 'healthsearch query TEXT'", "missing")
+        return ErrorMessage(text, exc.hint or "find article ids with 'healthsearch query WORDS'", "missing")
     if isinstance(exc, ExtractionError):
         return ErrorMessage(text, "check the path and try again", "failed")
     if isinstance(exc, ProfileError):

@@ -15,6 +15,7 @@ from ..models import Progress
 from ..render import terminal_text, to_json
 from .errors import EXIT_FAILED, EXIT_USAGE, CliError, default_index_dir, library_errors
 from .output import print_article, print_check, print_explanation, print_metrics, print_results
+from .parsing import GlobalOptionsGroup, WordsCommand
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,12 @@ class _LogFormatter(logging.Formatter):
 class _FileLogFormatter(logging.Formatter):
     """Timestamped lines for --log-file, with control characters shown escaped."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+    def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = terminal_text(record.message)
         return super().formatMessage(record)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="healthsearch")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 def cli(verbose: int) -> None:
@@ -181,8 +182,8 @@ def rollback_cmd(index_dir: Path | None) -> None:
     click.echo(terminal_text(f"{target}: now serving {rollback(target).name}"))
 
 
-@cli.command("query")
-@click.argument("text")
+@cli.command("query", cls=WordsCommand)
+@click.argument("words", nargs=-1, required=True)
 @index_option
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page number.")
@@ -192,10 +193,11 @@ def rollback_cmd(index_dir: Path | None) -> None:
 @json_option
 @library_errors
 def query_cmd(
-    text: str, index_dir: Path | None, limit: int, page: int, explain: bool, no_expand: bool, no_correct: bool,
-    as_json: bool,
+    words: tuple[str, ...], index_dir: Path | None, limit: int, page: int, explain: bool, no_expand: bool,
+    no_correct: bool, as_json: bool,
 ) -> None:
-    """Search the index for TEXT.
+    """Search the index for WORDS (joined by spaces; quotes only for phrases). Options may come
+    anywhere; a word may start with "-" ("-aura" excludes aura); "--" ends the options.
 
     \b
     back pain           articles about both words rank first
@@ -206,6 +208,7 @@ def query_cmd(
     """
     from ..api import open_index
 
+    text = " ".join(words)
     if explain:
         explanation = open_index(index_dir).explain(text, limit=limit, expand=not no_expand, correct=not no_correct)
         if as_json:

@@ -1,0 +1,60 @@
+"""Command-line conventions Click lacks: query words anywhere among options, global options anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+#: The group's own options, accepted after the subcommand too (``healthsearch query pain -v``).
+GLOBAL_FLAGS = frozenset({"-v", "-vv", "-vvv", "--verbose"})
+
+
+class WordsCommand(click.Command):
+    """A command whose positional words may sit anywhere among its options and may start with
+    ``-`` ("-aura migraine", "-pain"): a token is an option only when it is one of the command's
+    option names, ``--name=value``, or a short option with a number attached (``-n3``);
+    everything else, and everything after ``--``, is a word."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, split_words(self, ctx, args))
+
+
+def split_words(command: click.Command, ctx: click.Context, args: Sequence[str]) -> list[str]:
+    """``args`` reordered as the options, then ``--``, then the words (see :class:`WordsCommand`)."""
+    takes_value: dict[str, bool] = {}
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not (param.is_flag or param.count)
+    options: list[str] = []
+    words: list[str] = []
+    tokens = list(args)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token == "--":
+            words.extend(tokens[i:])
+            break
+        name = token.split("=", 1)[0] if token.startswith("--") else token
+        if name in takes_value:
+            options.append(token)
+            if takes_value[name] and "=" not in token and i < len(tokens) and tokens[i] != "--":
+                options.append(tokens[i])
+                i += 1
+        elif len(token) > 2 and takes_value.get(token[:2]) and token[2:].isdigit():
+            options.append(token)  # -n3
+        else:
+            words.append(token)
+    return [*options, "--", *words]
+
+
+class GlobalOptionsGroup(click.Group):
+    """A group whose own flags (GLOBAL_FLAGS) may also come after the subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+        rest = [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+        return super().parse_args(ctx, flags + rest)

@@ -1,0 +1,97 @@
+"""The query command reads words the way people type them: unquoted, among options, leading dashes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+from helpers import small_corpus
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search.cli import cli
+from search.cli.parsing import split_words
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("words")
+    assert run("index", small_corpus(root / "corpus"), "--index", root / "index").exit_code == 0
+    return root / "index"
+
+
+def query_json(*args: str | Path) -> dict[str, object]:
+    result = run("query", *args, "--json")
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_unquoted_words_are_one_query(index_dir: Path) -> None:
+    assert query_json("hepatitis", "b", "--index", index_dir) == query_json("hepatitis b", "--index", index_dir)
+
+
+def test_options_go_anywhere(index_dir: Path) -> None:
+    expected = query_json("--index", index_dir, "-n", "1", "hepatitis b")
+    assert query_json("hepatitis", "-n", "1", "b", "--index", index_dir) == expected
+    assert query_json("hepatitis", "b", "--limit=1", f"--index={index_dir}") == expected
+    assert query_json("hepatitis", "b", "-n1", "--index", index_dir) == expected
+
+
+def test_a_word_may_start_with_a_dash(index_dir: Path) -> None:
+    assert query_json("hepatitis", "-vaccine", "--index", index_dir)["query"] == "hepatitis -vaccine"
+    assert query_json("-vaccine", "hepatitis", "--index", index_dir)["query"] == "-vaccine hepatitis"
+    # "-pain" is a word, not "-p ain" (--page)
+    result = run("query", "-pain", "--index", index_dir)
+    assert result.exit_code == 2 and "only excludes words" in result.output
+
+
+def test_double_dash_ends_the_options(index_dir: Path) -> None:
+    result = run("query", "--json", "--index", index_dir, "--", "hepatitis", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["query"] == "hepatitis --json"
+
+
+def test_global_options_after_the_subcommand(index_dir: Path) -> None:
+    result = run("query", "hepatitis", "-v", "--index", index_dir)
+    assert result.exit_code == 0 and "Hepatitis" in result.stdout
+
+
+def test_no_words_is_a_usage_error() -> None:
+    result = run("query")
+    assert result.exit_code == 2 and "Missing argument 'WORDS...'" in result.output
+
+
+def test_help_still_works_among_words() -> None:
+    result = run("query", "back", "-h")
+    assert result.exit_code == 0 and "query [OPTIONS] WORDS..." in result.stdout.splitlines()[0]
+
+
+_TOKENS = st.lists(
+    st.one_of(st.sampled_from(["-n", "5", "--json", "--", "-x", "-pain", "--limit=3", "-n3", "knee"]), st.text(max_size=6)),
+    max_size=10,
+)
+
+
+@given(_TOKENS)
+def test_split_words_keeps_every_token_and_the_order_of_the_words(tokens: list[str]) -> None:
+    command = cli.commands["query"]
+    with click.Context(command) as ctx:
+        out = split_words(command, ctx, tokens)
+    cut = out.index("--")
+    options, words = out[:cut], out[cut + 1 :]
+    given_ = list(tokens)
+    if "--" in given_:
+        given_.remove("--")  # the first "--" ends the options and is not a word
+    assert sorted(options + words) == sorted(given_)  # nothing lost, nothing added
+    it = iter(tokens)
+    assert all(any(t == w for t in it) for w in words)  # the words keep their order
+    after = tokens[tokens.index("--") + 1 :] if "--" in tokens else []
+    assert words[len(words) - len(after) :] == after  # everything after "--" is a word, as typed
+    assert not any(w in {"-n", "--json", "-n3", "--limit=3"} for w in words[: len(words) - len(after)])
