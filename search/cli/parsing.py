@@ -1,4 +1,4 @@
-"""Command-line conventions Click lacks: query words anywhere among options, global options anywhere."""
+"""Command-line conventions Click lacks: query words among options, global options anywhere, a friendly entry."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import click
 
 #: The group's own options, accepted after the subcommand too (``healthsearch query pain -v``).
 GLOBAL_FLAGS = frozenset({"-v", "-vv", "-vvv", "--verbose"})
+#: The order ``--help`` lists commands in: by how often people use them (others follow, sorted).
+COMMAND_ORDER = ("query", "index", "show", "stats", "check", "rollback", "eval")
 
 
 class WordsCommand(click.Command):
@@ -51,9 +53,17 @@ def split_words(command: click.Command, ctx: click.Context, args: Sequence[str])
 
 
 class GlobalOptionsGroup(click.Group):
-    """A group whose own flags (GLOBAL_FLAGS) may also come after the subcommand."""
+    """A group whose own flags (GLOBAL_FLAGS) may also come after the subcommand, that lists its
+    commands in COMMAND_ORDER, and that prints its help and exits 0 when run bare."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return [n for n in COMMAND_ORDER if n in names] + sorted(n for n in names if n not in COMMAND_ORDER)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
         end = args.index("--") if "--" in args else len(args)
         flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
         rest = [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]

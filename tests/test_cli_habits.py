@@ -1,4 +1,4 @@
-"""The query command reads words the way people type them: unquoted, among options, leading dashes."""
+"""The command line as people type it: query words unquoted, among options or with leading dashes; a friendly entry."""
 
 from __future__ import annotations
 
@@ -95,3 +95,13 @@ def test_split_words_keeps_every_token_and_the_order_of_the_words(tokens: list[s
     after = tokens[tokens.index("--") + 1 :] if "--" in tokens else []
     assert words[len(words) - len(after) :] == after  # everything after "--" is a word, as typed
     assert not any(w in {"-n", "--json", "-n3", "--limit=3"} for w in words[: len(words) - len(after)])
+
+
+def test_bare_healthsearch_prints_help_and_exits_0() -> None:
+    result = run()
+    assert result.exit_code == 0 and result.stdout.startswith("Usage:") and "Commands:" in result.stdout
+
+
+def test_commands_are_listed_by_use_not_alphabetically() -> None:
+    listed = [line.split()[0] for line in run("--help").stdout.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed[:3] == ["query", "index", "show"] and set(listed) == set(cli.commands)
