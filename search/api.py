@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from .errors import (
     ArticleNotFoundError,
@@ -65,9 +65,25 @@ class SearchIndex:
         self._ranker: Live[Ranker] = Live(self.path, ranker)
         self._ranker.get()  # raises IndexNotFoundError / IndexCorruptError now, not later
         self._articles: Live[ArticleStore] | None = None
+        self.closed = False
+
+    def close(self) -> None:
+        """Let go of the open generation (its memory maps and article store); a closed index
+        raises ValueError when used, as a closed file does. Closing twice is harmless."""
+        self.closed = True
+        self._ranker.close()
+        if self._articles is not None:
+            self._articles.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _store(self) -> ArticleStore:
         """The live generation's Whoosh article store (followed from first use: ``get``, ``stats``)."""
+        self._check_open()
         if self._articles is None:
             from .storage.articles import ArticleStore
 
@@ -172,10 +188,15 @@ class SearchIndex:
     def stats(self) -> IndexStats:
         return self._reading(lambda: self._store().stats(self.path))
 
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError(f"the index at {self.path} is closed")
+
     def _reading(self, read: Callable[[], T]) -> T:
         """``read()``; when it fails unexpectedly, verify the live generation in full and
         raise IndexDamagedError if that finds damage (else the failure is a bug and is
         re-raised)."""
+        self._check_open()
         try:
             return read()
         except HealthSearchError as exc:
@@ -202,7 +223,7 @@ def open_index(index_dir: Path | str | None = None) -> SearchIndex:
 
 
 def index(
-    paths: list[Path | str] | tuple[Path | str, ...] = (DEFAULT_CORPUS,),
+    paths: Path | str | Sequence[Path | str] = (DEFAULT_CORPUS,),
     index_dir: Path | str | None = None,
     *,
     rebuild: bool = False,
@@ -212,6 +233,7 @@ def index(
 ) -> IndexReport:
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
+    ``paths`` is one path (a string or a Path: ``index("corpus", "idx")``) or a list of them.
     Only changed articles are re-indexed unless ``rebuild`` is true. ``profiles`` are optional
     site profiles (:func:`search.extraction.profiles.load_profiles`). Symbolic links leading outside
     ``paths`` are read only with ``follow_symlinks``. Raises IndexLockedError when another
@@ -221,8 +243,9 @@ def index(
     from .indexing.pipeline import build_index
 
     target = Path(index_dir) if index_dir is not None else default_index_dir()
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     return build_index(
-        list(paths), target, rebuild=rebuild, progress=progress, profiles=profiles, follow_symlinks=follow_symlinks
+        given, target, rebuild=rebuild, progress=progress, profiles=profiles, follow_symlinks=follow_symlinks
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -144,9 +146,11 @@ class Hit:
 @dataclass(frozen=True)
 class SearchResults:
     """One page of ranked hits for a query. ``query`` is always the text as typed. When a word
-    of it is not in the index, ``corrected`` is the corrected query these hits are for (the
-    text as typed found nothing: "Showing results for"), or ``suggestion`` offers the
-    correction beside the hits of the text as typed ("Did you mean")."""
+    of it is misspelt, ``corrected`` is the corrected query these hits are for ("Showing
+    results for": the text as typed found nothing, or the correction is likelier), or
+    ``suggestion`` offers the correction beside the hits of the text as typed ("Did you mean").
+    Iterating gives the page's hits and ``len()`` counts them (``total`` counts every match).
+    """
 
     query: str
     total: int
@@ -164,6 +168,16 @@ class SearchResults:
             "suggestion": self.suggestion,
             "hits": [hit.to_dict() for hit in self.hits],
         }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text (UTF-8 letters kept as they are)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from helpers import small_corpus
 from hypothesis import given
 from hypothesis import strategies as st
 
+import search
 from search.cli import cli
 from search.cli.parsing import split_words
 
@@ -105,3 +106,31 @@ def test_bare_healthsearch_prints_help_and_exits_0() -> None:
 def test_commands_are_listed_by_use_not_alphabetically() -> None:
     listed = [line.split()[0] for line in run("--help").stdout.split("Commands:")[1].splitlines() if line.strip()]
     assert listed[:3] == ["query", "index", "show"] and set(listed) == set(cli.commands)
+
+
+# -- the library, as Python users expect it ---------------------------------------------------
+
+
+def test_one_path_as_a_string_is_one_path(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus")
+    report = search.index(str(corpus), str(tmp_path / "index"))  # not the letters of the string
+    assert report.ok and report.added > 0
+    assert search.index(corpus, tmp_path / "index").unchanged == report.added
+
+
+def test_results_iterate_count_and_dump(index_dir: Path) -> None:
+    results = search.search("hepatitis", index_dir, limit=2)
+    assert len(results) == len(results.hits) == 2 <= results.total
+    assert [hit.id for hit in results] == [hit.id for hit in results.hits]
+    assert json.loads(results.to_json()) == results.to_dict()
+
+
+def test_an_index_is_a_context_manager_and_closes(index_dir: Path) -> None:
+    with search.open_index(index_dir) as ix:
+        assert ix.search("hepatitis").total > 0 and ix.stats().articles > 0
+    assert ix.closed
+    with pytest.raises(ValueError, match="closed"):
+        ix.search("hepatitis")
+    with pytest.raises(ValueError, match="closed"):
+        ix.stats()
+    ix.close()  # twice is harmless

@@ -38,6 +38,10 @@ class Live(Generic[T]):
         self.generation: Path | None = None
         self._value: T | None = None
 
+    def close(self) -> None:
+        """Let go of what was opened (the next :meth:`get` opens the live generation again)."""
+        self.generation, self._value = None, None
+
     def get(self) -> T:
         for attempt in (1, 2):
             gen = current(self.index_dir)
