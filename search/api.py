@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Self, TypeVar
@@ -116,12 +118,14 @@ class SearchIndex:
         """
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
+        started = time.perf_counter()
         parsed = syntax.parse(text)
-        return self._reading(
+        results = self._reading(
             lambda: self._ranker.get().search(
                 parsed, limit=limit, page=page, snippets=snippets, expand=expand, filter=filter, correct=correct
             )
         )
+        return dataclasses.replace(results, took_ms=round((time.perf_counter() - started) * 1000, 2))
 
     def explain(
         self, text: str, *, limit: int = 5, expand: bool = True, filter: Filter | None = None, correct: bool = True

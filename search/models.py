@@ -158,6 +158,7 @@ class SearchResults:
     page: int = 1
     suggestion: str | None = None
     corrected: str | None = None
+    took_ms: float = 0.0  # the search's time in the library, milliseconds
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +167,7 @@ class SearchResults:
             "total": self.total,
             "page": self.page,
             "suggestion": self.suggestion,
+            "took_ms": self.took_ms,
             "hits": [hit.to_dict() for hit in self.hits],
         }
 

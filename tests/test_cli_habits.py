@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -32,6 +34,7 @@ def query_json(*args: str | Path) -> dict[str, object]:
     result = run("query", *args, "--json")
     assert result.exit_code == 0, result.output
     data: dict[str, object] = json.loads(result.stdout)
+    assert isinstance(data.pop("took_ms"), float)  # differs from run to run
     return data
 
 
@@ -47,8 +50,8 @@ def test_options_go_anywhere(index_dir: Path) -> None:
 
 
 def test_a_word_may_start_with_a_dash(index_dir: Path) -> None:
-    assert query_json("hepatitis", "-vaccine", "--index", index_dir)["query"] == "hepatitis -vaccine"
-    assert query_json("-vaccine", "hepatitis", "--index", index_dir)["query"] == "-vaccine hepatitis"
+    assert query_json("hepatitis", "-zzqx", "--index", index_dir)["query"] == "hepatitis -zzqx"
+    assert query_json("-zzqx", "hepatitis", "--index", index_dir)["query"] == "-zzqx hepatitis"
     # "-pain" is a word, not "-p ain" (--page)
     result = run("query", "-pain", "--index", index_dir)
     assert result.exit_code == 2 and "only excludes words" in result.output
@@ -122,7 +125,7 @@ def test_results_iterate_count_and_dump(index_dir: Path) -> None:
     results = search.search("hepatitis", index_dir, limit=2)
     assert len(results) == len(results.hits) == 2 <= results.total
     assert [hit.id for hit in results] == [hit.id for hit in results.hits]
-    assert json.loads(results.to_json()) == results.to_dict()
+    assert json.loads(results.to_json()) == results.to_dict() and results.took_ms > 0
 
 
 def test_an_index_is_a_context_manager_and_closes(index_dir: Path) -> None:
@@ -134,3 +137,46 @@ def test_an_index_is_a_context_manager_and_closes(index_dir: Path) -> None:
     with pytest.raises(ValueError, match="closed"):
         ix.stats()
     ix.close()  # twice is harmless
+
+
+# -- output for scripts -----------------------------------------------------------------------
+
+
+def test_formats_for_scripts(index_dir: Path) -> None:
+    page = query_json("hepatitis", "-n", "3", "--index", index_dir)
+    hits = page["hits"]
+    assert isinstance(hits, list) and len(hits) == 2  # the small corpus has two
+    ids = [hit["id"] for hit in hits]
+    lines = run("query", "hepatitis", "-n", "3", "--format", "ndjson", "--index", index_dir).stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ids and [json.loads(line)["rank"] for line in lines] == [1, 2]
+    assert run("query", "hepatitis", "-n", "3", "--format", "ids", "--index", index_dir).stdout.splitlines() == ids
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+        rows = list(csv.reader(io.StringIO(run("query", "hepatitis", "-n", "3", "--format", fmt, "--index", index_dir).stdout), delimiter=delimiter))
+        assert rows[0] == ["rank", "id", "title", "url", "score"] and [row[1] for row in rows[1:]] == ids
+    assert run("query", "hepatitis", "--count", "--index", index_dir).stdout.strip() == str(page["total"])
+
+
+def test_nothing_matched_exits_1_as_grep_does(index_dir: Path) -> None:
+    none = run("query", "zzqxv", "--no-correct", "--index", index_dir)
+    assert none.exit_code == 1 and "No results" in none.stdout
+    quiet = run("query", "zzqxv", "-q", "--index", index_dir)
+    assert (quiet.exit_code, quiet.stdout) == (1, "")
+    found = run("query", "hepatitis", "--quiet", "--index", index_dir)
+    assert (found.exit_code, found.stdout) == (0, "")
+    assert run("query", "zzqxv", "--count", "--index", index_dir).stdout.strip() == "0"
+
+
+def test_two_formats_at_once_is_a_usage_error(index_dir: Path) -> None:
+    assert run("query", "hepatitis", "--json", "--format", "csv", "--index", index_dir).exit_code == 2
+    assert run("query", "hepatitis", "--explain", "--format", "csv", "--index", index_dir).exit_code == 2
+
+
+@given(st.text(max_size=30))
+def test_table_rows_never_hold_a_control_character(title: str) -> None:
+    from search.cli.output import print_results_as
+    from search.models import Hit, SearchResults
+
+    results = SearchResults("q", 1, [Hit(id="a\tb", title=title, url="u\x1b[31m", score=1.0)])
+    for fmt in ("csv", "tsv", "ids"):
+        out = CliRunner().invoke(click.command()(lambda fmt=fmt: print_results_as(results, fmt, 10))).stdout
+        assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in out), (fmt, out)

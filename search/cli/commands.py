@@ -13,8 +13,8 @@ from .. import __version__, limits
 from ..limits import size_text
 from ..models import Progress
 from ..render import terminal_text, to_json
-from .errors import EXIT_FAILED, EXIT_USAGE, CliError, default_index_dir, library_errors
-from .output import print_article, print_check, print_explanation, print_metrics, print_results
+from .errors import EXIT_FAILED, EXIT_NO_MATCH, EXIT_USAGE, CliError, default_index_dir, library_errors
+from .output import FORMATS, print_article, print_check, print_explanation, print_metrics, print_results_as
 from .parsing import GlobalOptionsGroup, WordsCommand
 
 logger = logging.getLogger(__name__)
@@ -190,11 +190,15 @@ def rollback_cmd(index_dir: Path | None) -> None:
 @click.option("--explain", is_flag=True, help="Show how the query was analysed and expanded, and why the top hits scored.")
 @click.option("--no-expand", is_flag=True, help="Search only the words typed (no words borrowed from the top hits).")
 @click.option("--no-correct", is_flag=True, help="Search words the index does not hold as typed (only suggest a correction).")
-@json_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="text (default), json, ndjson (a hit per line), csv, tsv or ids (an id per line).")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--count", is_flag=True, help="Print only how many articles match.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing: the exit code says whether anything matched.")
 @library_errors
 def query_cmd(
     words: tuple[str, ...], index_dir: Path | None, limit: int, page: int, explain: bool, no_expand: bool,
-    no_correct: bool, as_json: bool,
+    no_correct: bool, fmt: str | None, as_json: bool, count: bool, quiet: bool,
 ) -> None:
     """Search the index for WORDS (joined by spaces; quotes only for phrases). Options may come
     anywhere; a word may start with "-" ("-aura" excludes aura); "--" ends the options.
@@ -209,18 +213,27 @@ def query_cmd(
     from ..api import open_index
 
     text = " ".join(words)
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json and --format {fmt} ask for two formats; give one")
+    fmt = "json" if as_json else fmt or "text"
     if explain:
+        if fmt not in ("text", "json"):
+            raise click.UsageError(f"--explain prints text or json, not {fmt}")
         explanation = open_index(index_dir).explain(text, limit=limit, expand=not no_expand, correct=not no_correct)
-        if as_json:
+        if fmt == "json":
             click.echo(to_json(explanation.to_dict()))
         else:
             print_explanation(explanation)
         return
-    results = open_index(index_dir).search(text, limit=limit, page=page, expand=not no_expand, correct=not no_correct)
-    if as_json:
-        click.echo(to_json(results.to_dict()))
-    else:
-        print_results(results, limit)
+    results = open_index(index_dir).search(
+        text, limit=limit, page=page, expand=not no_expand, correct=not no_correct, snippets=fmt in ("text", "json", "ndjson")
+    )
+    if count and not quiet:
+        click.echo(results.total)
+    elif not quiet:
+        print_results_as(results, fmt, limit)
+    if results.total == 0:
+        sys.exit(EXIT_NO_MATCH)
 
 
 @cli.command("eval")

@@ -13,9 +13,12 @@ from ..errors import HealthSearchError
 from ..messages import ErrorKind, describe, one_line
 from ..render import terminal_text
 
-#: Exit codes (also in the README): 0 success; 1 failure (or some files failed to index);
+#: Exit codes (also in the README): 0 success; 1 failure (or some files failed to index, or a
+#: query matched nothing);
 #: 2 bad usage or malformed query; 75 the index is locked by another writer (EX_TEMPFAIL).
 EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 75
+#: ``query`` found nothing (as grep: scripts test it, with --quiet to print nothing).
+EXIT_NO_MATCH = 1
 
 #: The exit code for each kind of library error.
 EXIT_CODES: dict[ErrorKind, int] = {

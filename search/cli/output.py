@@ -5,6 +5,8 @@ Every string goes through :func:`search.render.terminal_text` or a renderer buil
 
 from __future__ import annotations
 
+import csv
+import io
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +15,7 @@ import click
 
 from ..messages import index_flag
 from ..models import Article, Explanation, IndexCheck, SearchResults
-from ..render import snippet_terminal, terminal_lines, terminal_text
+from ..render import snippet_terminal, terminal_lines, terminal_text, to_json
 
 if TYPE_CHECKING:  # evaluation pulls in numpy, which a query's output does not need
     from ..evaluation import Comparison, Metrics
@@ -21,6 +23,36 @@ if TYPE_CHECKING:  # evaluation pulls in numpy, which a query's output does not 
 
 def bold(text: str) -> str:
     return click.style(terminal_text(text), bold=True)
+
+
+#: ``query --format``: for people (text) and for scripts.
+FORMATS = ("text", "json", "ndjson", "csv", "tsv", "ids")
+#: The columns of ``--format csv`` and ``tsv``.
+TABLE_COLUMNS = ("rank", "id", "title", "url", "score")
+
+
+def print_results_as(results: SearchResults, fmt: str, limit: int) -> None:
+    """``results`` in one of FORMATS: ``json`` the whole page; ``ndjson`` one hit per line with
+    its rank; ``csv``/``tsv`` a header and a row per hit; ``ids`` one id per line. Text in the
+    table and id forms has control characters shown escaped, as in the terminal."""
+    first = (results.page - 1) * limit + 1
+    if fmt == "text":
+        print_results(results, limit)
+    elif fmt == "json":
+        click.echo(to_json(results.to_dict()))
+    elif fmt == "ndjson":
+        for rank, hit in enumerate(results.hits, start=first):
+            click.echo(to_json({"rank": rank, **hit.to_dict()}, indent=None))
+    elif fmt == "ids":
+        for hit in results.hits:
+            click.echo(terminal_text(hit.id))
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(TABLE_COLUMNS)
+        for rank, hit in enumerate(results.hits, start=first):
+            writer.writerow([rank, *(terminal_text(v) for v in (hit.id, hit.title, hit.url)), f"{hit.score:.4f}"])
+        click.echo(out.getvalue(), nl=False)
 
 
 def print_results(results: SearchResults, limit: int) -> None:
