@@ -180,3 +180,17 @@ def test_table_rows_never_hold_a_control_character(title: str) -> None:
     for fmt in ("csv", "tsv", "ids"):
         out = CliRunner().invoke(click.command()(lambda fmt=fmt: print_results_as(results, fmt, 10))).stdout
         assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in out), (fmt, out)
+
+
+# -- errors that name the default they used ---------------------------------------------------
+
+
+def test_errors_name_the_defaults_they_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HEALTHSEARCH_INDEX", raising=False)
+    no_corpus = run("index")
+    assert no_corpus.exit_code == 2 and "the default, ./corpus, does not exist here" in no_corpus.output
+    no_index = run("query", "pain")
+    assert no_index.exit_code == 1 and "(the default index folder, $HEALTHSEARCH_INDEX or ./index;" in no_index.output
+    named = run("query", "pain", "--index", tmp_path / "elsewhere")
+    assert named.exit_code == 1 and "the default index folder" not in named.output

@@ -103,6 +103,12 @@ def index_cmd(
     from ..extraction.profiles import load_profiles
 
     target = index_dir or default_index_dir()
+    if not paths and not Path(DEFAULT_CORPUS).exists():
+        raise CliError(
+            f"no PATHS given, and the default, ./{DEFAULT_CORPUS}, does not exist here ({Path.cwd()})",
+            "give the files or folders to index (healthsearch index PATHS)",
+            EXIT_USAGE,
+        )
     profiles = load_profiles(site_profiles) if site_profiles is not None else []
     if log_file is not None:
         _log_to_file(log_file)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import HealthSearchError
+from ..errors import HealthSearchError, IndexNotFoundError
 from ..messages import ErrorKind, describe, one_line
 from ..render import terminal_text
 
@@ -48,9 +48,16 @@ def library_errors(func: F) -> F:
             return func(*args, **kwargs)
         except HealthSearchError as exc:
             found = describe(exc, index_dir)
-            raise CliError(found.message, found.hint, EXIT_CODES[found.kind]) from exc
+            message = found.message
+            if isinstance(exc, IndexNotFoundError) and kwargs.get("index_dir") is None:
+                message += f" (the default index folder, {DEFAULT_INDEX_SOURCE}; --index DIR names another)"
+            raise CliError(message, found.hint, EXIT_CODES[found.kind]) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Where the default index folder comes from, for messages.
+DEFAULT_INDEX_SOURCE = "$HEALTHSEARCH_INDEX or ./index"
 
 
 def default_index_dir() -> Path:
