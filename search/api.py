@@ -190,7 +190,18 @@ class SearchIndex:
         return [line for line in self._article(key)[1].splitlines() if line]
 
     def stats(self) -> IndexStats:
-        return self._reading(lambda: self._store().stats(self.path))
+        """Counts and facts about the live generation, with its name and the one a rollback
+        would make live."""
+
+        def read() -> IndexStats:
+            found = self._store().stats(self.path)
+            gen = self._articles.generation if self._articles is not None else None
+            if gen is None:
+                return found
+            before = generations.previous(self.path, gen)
+            return dataclasses.replace(found, generation=gen.name, rollback_to=before.name if before else "")
+
+        return self._reading(read)
 
     def _check_open(self) -> None:
         if self.closed:

@@ -27,6 +27,10 @@ class IndexCorruptError(HealthSearchError):
     """An index exists but cannot be opened (damaged, or built by another version)."""
 
 
+class NothingToRollBackError(HealthSearchError):
+    """The index keeps no earlier generation to roll back to (a first build, or a rebuilt one)."""
+
+
 class IndexDamagedError(IndexCorruptError):
     """A generation of the index does not match its file listing: files missing, cut short
     or changed. ``generation`` names it; ``problems`` says what is wrong, file by file."""

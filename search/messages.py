@@ -15,6 +15,7 @@ from .errors import (
     IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
+    NothingToRollBackError,
     ProfileError,
     QuerySyntaxError,
     StorageError,
@@ -67,6 +68,10 @@ def describe(exc: HealthSearchError, index_dir: Path = Path("index")) -> ErrorMe
         return ErrorMessage(text, _storage_hint(exc), "failed")
     if isinstance(exc, IndexCorruptError):
         return ErrorMessage(text, "rebuild it with 'healthsearch index --rebuild [PATHS...]'", "damaged")
+    if isinstance(exc, NothingToRollBackError):
+        return ErrorMessage(
+            text, f"a run keeps the generation before it: roll back after the next 'healthsearch index{flag}'", "missing"
+        )
     if isinstance(exc, IndexLockedError):
         return ErrorMessage(text, "wait for the other run to finish, then try again", "busy")
     if isinstance(exc, QuerySyntaxError):

@@ -192,6 +192,8 @@ class IndexStats:
     last_build: str
     schema_version: str
     analyzer_version: str
+    generation: str = ""  # the live generation's folder name
+    rollback_to: str = ""  # the generation ``rollback`` would make live ("" when none)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -194,3 +194,19 @@ def test_errors_name_the_defaults_they_used(tmp_path: Path, monkeypatch: pytest.
     assert no_index.exit_code == 1 and "(the default index folder, $HEALTHSEARCH_INDEX or ./index;" in no_index.output
     named = run("query", "pain", "--index", tmp_path / "elsewhere")
     assert named.exit_code == 1 and "the default index folder" not in named.output
+
+
+def test_stats_names_the_live_generation_and_the_rollback_one(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    assert run("index", corpus, "--index", index_dir).exit_code == 0
+    first = json.loads(run("stats", "--json", "--index", index_dir).stdout)
+    assert (first["generation"], first["rollback_to"]) == ("gen-000001", "")
+    only = run("rollback", "--index", index_dir)
+    assert only.exit_code == 1 and "roll back after the next 'healthsearch index" in only.output
+    assert "--rebuild" not in only.output
+    (corpus / "extra.txt").write_text("Extra Notes\n\nknee pain after running\n", encoding="utf-8")
+    assert run("index", corpus, "--index", index_dir).exit_code == 0
+    second = json.loads(run("stats", "--json", "--index", index_dir).stdout)
+    assert (second["generation"], second["rollback_to"]) == ("gen-000002", "gen-000001")
+    assert "generation:  gen-000002 (rollback: gen-000001)" in run("stats", "--index", index_dir).stdout

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search.errors import IndexCorruptError, IndexLockedError
+from search.errors import IndexCorruptError, IndexLockedError, NothingToRollBackError
 from search.storage import generations as store
 
 
@@ -60,7 +60,7 @@ def test_rollback_serves_the_previous_generation(tmp_path: Path) -> None:
     store.publish(tmp_path, second)
     assert store.rollback(tmp_path) == first
     assert store.current(tmp_path) == first
-    with pytest.raises(IndexCorruptError, match="no earlier generation"):
+    with pytest.raises(NothingToRollBackError, match="no earlier generation"):
         store.rollback(tmp_path)
     # the next clean-up drops the rolled-back-from generation, and numbering continues
     store.clean(tmp_path)

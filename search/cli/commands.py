@@ -355,6 +355,7 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
     click.echo(f"size:        {stats.size_bytes / 1024:.1f} KiB")
     click.echo(f"last build:  {stats.last_build or 'unknown'}")
     click.echo(f"versions:    schema {stats.schema_version}, analyzer {stats.analyzer_version}")
+    click.echo(terminal_text(f"generation:  {stats.generation} (rollback: {stats.rollback_to or 'none kept'})"))
 
 
 def main() -> None:

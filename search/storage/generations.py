@@ -37,6 +37,7 @@ from ..errors import (
     IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
+    NothingToRollBackError,
     StorageError,
 )
 from ..models import GenerationCheck, IndexCheck
@@ -231,7 +232,7 @@ def rollback(index_dir: Path) -> Path:
     live = current(index_dir)
     target = previous(index_dir, live) if live is not None else None
     if target is None:
-        raise IndexCorruptError(f"no earlier generation to roll back to in {shown(index_dir)}")
+        raise NothingToRollBackError(f"no earlier generation to roll back to in {shown(index_dir)}")
     verify(index_dir, target, full=True)
     publish(index_dir, target, seal=False)
     return target
