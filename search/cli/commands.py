@@ -40,7 +40,7 @@ class _LogFormatter(logging.Formatter):
 class _FileLogFormatter(logging.Formatter):
     """Timestamped lines for --log-file, with control characters shown escaped."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
         record.message = terminal_text(record.message)
         return super().formatMessage(record)
 
