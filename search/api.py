@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -143,7 +144,9 @@ class SearchIndex:
         """The id of the article ``key`` names: its id; else its URL (any form that normalises
         to its id: ``https://www.example.org/a/?utm_source=x`` for ``example.org/a``); else the
         path of the file it was read from (absolute, or relative to the working folder), when
-        that file gave one article. Raises ArticleNotFoundError, with a hint."""
+        that file gave one article; else the one id that starts with ``key`` or ends with it
+        as its last part (``Sciatica``, ``sciatica.html``). Raises ArticleNotFoundError, with
+        a hint: the candidates, or the nearest ids."""
         return self._reading(lambda: self._resolve(key))
 
     def _resolve(self, key: str) -> str:
@@ -166,6 +169,29 @@ class SearchIndex:
             listed = ", ".join(repr(i) for i in ids[:3]) + (", ..." if len(ids) > 3 else "")
             raise ArticleNotFoundError(
                 f"{key!r} holds {len(ids):,} articles ({listed})", "name one of them by its id"
+            )
+        return self._resolve_loosely(key, list(store.states()))
+
+    def _resolve_loosely(self, key: str, known: list[str]) -> str:
+        """The one id that starts with ``key`` or whose last part is ``key`` (any case, a file
+        extension aside: ``Sciatica``, ``sciatica.html``); else ArticleNotFoundError naming
+        the candidates, or the nearest ids ("did you mean")."""
+        wanted = key.strip().lower()
+        stem = wanted.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] if wanted else ""
+        matches = sorted(
+            i for i in known if (len(wanted) >= 3 and i.lower().startswith(wanted)) or (stem and _last_part(i) == stem)
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            listed = ", ".join(repr(i) for i in matches[:3]) + (", ..." if len(matches) > 3 else "")
+            raise ArticleNotFoundError(f"{key!r} could be any of {len(matches):,} articles ({listed})", "give more of the id")
+        by_part = {_last_part(i): i for i in known}
+        near = difflib.get_close_matches(stem, by_part, n=3, cutoff=0.75) if stem else []
+        if near:
+            raise ArticleNotFoundError(
+                f"no article with id, URL or source file {key!r}",
+                "did you mean " + " or ".join(repr(by_part[n]) for n in near),
             )
         raise ArticleNotFoundError(
             f"no article with id, URL or source file {key!r}",
@@ -230,6 +256,11 @@ class SearchIndex:
             except IndexDamagedError as damage:
                 raise damage from failure
         raise failure
+
+
+def _last_part(article_id: str) -> str:
+    """An id's last path part, lower-cased, without a file extension (``sciatica``)."""
+    return article_id.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
 
 
 def open_index(index_dir: Path | str | None = None) -> SearchIndex:

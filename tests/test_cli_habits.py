@@ -210,3 +210,23 @@ def test_stats_names_the_live_generation_and_the_rollback_one(tmp_path: Path) ->
     second = json.loads(run("stats", "--json", "--index", index_dir).stdout)
     assert (second["generation"], second["rollback_to"]) == ("gen-000002", "gen-000001")
     assert "generation:  gen-000002 (rollback: gen-000001)" in run("stats", "--index", index_dir).stdout
+
+
+# -- show, as people name an article ----------------------------------------------------------
+
+
+def test_show_takes_a_title_like_name_a_file_name_or_a_prefix(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus")
+    assert search.index(corpus, tmp_path / "index").ok
+    with search.open_index(tmp_path / "index") as ix:
+        target = ix.search("knee runners", limit=1).hits[0].id
+        last = target.rsplit("/", 1)[-1]
+        assert ix.resolve(last.upper()) == target  # any case
+        assert ix.resolve(last + ".html") == target  # a file extension aside
+        assert ix.resolve(target[:-1]) == target  # an unambiguous prefix
+        with pytest.raises(search.ArticleNotFoundError) as ambiguous:
+            ix.resolve(target.split("/", 1)[0])  # the site: every article
+        assert "could be any of" in str(ambiguous.value)
+        with pytest.raises(search.ArticleNotFoundError) as typo:
+            ix.resolve(last[:-1] + "x" + last[-1:] if len(last) > 3 else last + "xx")
+        assert typo.value.hint.startswith("did you mean") and target in typo.value.hint
