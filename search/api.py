@@ -177,16 +177,17 @@ class SearchIndex:
         extension aside: ``Sciatica``, ``sciatica.html``); else ArticleNotFoundError naming
         the candidates, or the nearest ids ("did you mean")."""
         wanted = key.strip().lower()
-        stem = wanted.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] if wanted else ""
+        stem = _last_part(wanted) if wanted else ""
+        last_parts = {i: _last_part(i) for i in known}
         matches = sorted(
-            i for i in known if (len(wanted) >= 3 and i.lower().startswith(wanted)) or (stem and _last_part(i) == stem)
+            i for i, last in last_parts.items() if (len(wanted) >= 3 and i.lower().startswith(wanted)) or (stem and last == stem)
         )
         if len(matches) == 1:
             return matches[0]
         if matches:
             listed = ", ".join(repr(i) for i in matches[:3]) + (", ..." if len(matches) > 3 else "")
             raise ArticleNotFoundError(f"{key!r} could be any of {len(matches):,} articles ({listed})", "give more of the id")
-        by_part = {_last_part(i): i for i in known}
+        by_part = {last: i for i, last in last_parts.items()}
         near = difflib.get_close_matches(stem, by_part, n=3, cutoff=0.75) if stem else []
         if near:
             raise ArticleNotFoundError(

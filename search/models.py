@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -172,8 +171,11 @@ class SearchResults:
         }
 
     def to_json(self) -> str:
-        """:meth:`to_dict` as JSON text (UTF-8 letters kept as they are)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        """:meth:`to_dict` as the CLI prints it (:func:`search.render.to_json`: letters kept,
+        control characters escaped)."""
+        from .render import to_json  # models stay free of rendering until asked
+
+        return to_json(self.to_dict())
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

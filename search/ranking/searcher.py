@@ -178,11 +178,8 @@ class Searcher:
         and from 0.312 to 0.267 (long queries)."""
         if correction.edits > 1 or correction.replaces_known:
             return False
-        try:
-            fixed = syntax.parse(correction.text)
-        except QuerySyntaxError:
-            return False
-        return self._best_coverage(fixed, filter) > self._best_coverage(parsed, filter)
+        fixed = _parsed(correction.text)
+        return fixed is not None and self._best_coverage(fixed, filter) > self._best_coverage(parsed, filter)
 
     def _best_coverage(self, parsed: ParsedQuery, filter: Filter | None) -> int:
         """The most clauses of ``parsed`` (words only) that one of its first page of articles
@@ -205,9 +202,8 @@ class Searcher:
         self, corrected: str, limit: int, page: int, snippets: bool, expand: bool, filter: Filter | None
     ) -> SearchResults | None:
         """The hits of the corrected query, or None when it finds nothing."""
-        try:
-            fixed = syntax.parse(corrected)
-        except QuerySyntaxError:
+        fixed = _parsed(corrected)
+        if fixed is None:
             return None
         found = self._search_as_typed(fixed, limit, page, snippets, expand, filter)
         return found if found.total else None
@@ -261,10 +257,7 @@ class Searcher:
         ranking = self._ranked(parsed, analysed, expand, filter)
         correction, instead = self._correction(parsed, ranking[4].total > 0, filter, correct)
         if correction is not None and instead:
-            try:
-                fixed = syntax.parse(correction.text)
-            except QuerySyntaxError:
-                fixed = None
+            fixed = _parsed(correction.text)
             if fixed is not None:
                 fixed_parts = parts(fixed)
                 explained = self._explain(fixed, fixed_parts, self._ranked(fixed, fixed_parts, expand, filter), limit)
@@ -296,6 +289,15 @@ class Searcher:
             hits.append(ExplainedHit(stored["id"], stored.get("title", ""), round(score, 4), contributions))
         clauses = [_explain_part(part) for part in analysed]
         return Explanation(parsed.text, clauses, added, str(plan), hits)
+
+
+def _parsed(corrected: str) -> ParsedQuery | None:
+    """A correction parsed, or None when it does not parse (it keeps the typed query's syntax,
+    so it nearly always does)."""
+    try:
+        return syntax.parse(corrected)
+    except QuerySyntaxError:
+        return None
 
 
 def _explain_part(part: Part) -> ExplainedClause:
