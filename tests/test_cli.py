@@ -152,8 +152,10 @@ def test_show_prints_article_and_links(built: tuple[Path, Path]) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("Hepatitis B\n")
     assert "A safe vaccine protects" in result.stdout
-    assert "related Knee Pain in Runners  https://clinic.example/articles/knee-pain" in result.stdout
+    assert "related Knee Pain in Runners\n          https://clinic.example/articles/knee-pain\n" in result.stdout
     assert "jaundice explainer" in result.stdout
+    wide = run("show", page_id("hepatitis-b"), "--index", index_dir, env={"COLUMNS": "120"})
+    assert "related Knee Pain in Runners  https://clinic.example/articles/knee-pain\n" in wide.stdout
 
 
 def test_show_json(built: tuple[Path, Path]) -> None:

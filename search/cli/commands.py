@@ -16,6 +16,7 @@ from ..render import terminal_text, to_json
 from .errors import EXIT_FAILED, EXIT_NO_MATCH, EXIT_USAGE, CliError, default_index_dir, library_errors
 from .output import FORMATS, print_article, print_check, print_explanation, print_metrics, print_results_as
 from .parsing import GlobalOptionsGroup, WordsCommand
+from .terminal import COLOR_CHOICES, Terminal, detect
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,12 @@ index_option = click.option(
     help="Index folder  [default: $HEALTHSEARCH_INDEX or ./index]",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def _terminal() -> Terminal:
+    """The terminal as the global options (--color, --no-pager) and the environment say."""
+    options = click.get_current_context().find_root().params
+    return detect(options.get("color", "auto"), pager=not options.get("no_pager", False))
 
 
 class _LogFormatter(logging.Formatter):
@@ -48,7 +55,11 @@ class _FileLogFormatter(logging.Formatter):
 @click.group(cls=GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="healthsearch")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
-def cli(verbose: int) -> None:
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the output: auto colours a terminal unless $NO_COLOR is set.")
+@click.option("--no-pager", is_flag=True,
+              help="Never page output taller than the screen (the pager: $HEALTHSEARCH_PAGER, $PAGER or less).")
+def cli(verbose: int, color: str, no_pager: bool) -> None:
     """Search scraped health articles: build an index, then query it."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LogFormatter())
@@ -229,7 +240,9 @@ def query_cmd(
         if fmt == "json":
             click.echo(to_json(explanation.to_dict()))
         else:
-            print_explanation(explanation)
+            out = _terminal()
+            print_explanation(explanation, out)
+            out.flush()
         return
     results = open_index(index_dir).search(
         text, limit=limit, page=page, expand=not no_expand, correct=not no_correct, snippets=fmt in ("text", "json", "ndjson")
@@ -237,7 +250,9 @@ def query_cmd(
     if count and not quiet:
         click.echo(results.total)
     elif not quiet:
-        print_results_as(results, fmt, limit)
+        out = _terminal()
+        print_results_as(results, fmt, limit, out)
+        out.flush()
     if results.total == 0:
         sys.exit(EXIT_NO_MATCH)
 
@@ -314,7 +329,9 @@ def show_cmd(article_id: str, index_dir: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(to_json({**article.to_dict(), "incoming_anchors": anchors}))
         return
-    print_article(article, anchors)
+    out = _terminal()
+    print_article(article, anchors, out)
+    out.flush()
 
 
 @cli.command("check")

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from ..messages import index_flag
-from ..models import Article, Explanation, IndexCheck, SearchResults
-from ..render import snippet_terminal, terminal_lines, terminal_text, to_json
+from ..models import Article, Explanation, IndexCheck, SearchResults, Snippet
+from ..render import fill_terminal, snippet_terminal, terminal_text, to_json, wrap_marked
+from .terminal import Terminal
 
 if TYPE_CHECKING:  # evaluation pulls in numpy, which a query's output does not need
     from ..evaluation import Comparison, Metrics
@@ -31,14 +31,15 @@ FORMATS = ("text", "json", "ndjson", "csv", "tsv", "ids")
 TABLE_COLUMNS = ("rank", "id", "title", "url", "score")
 
 
-def print_results_as(results: SearchResults, fmt: str, limit: int) -> None:
+def print_results_as(results: SearchResults, fmt: str, limit: int, out: Terminal) -> None:
     """``results`` in one of FORMATS: ``json`` the whole page; ``ndjson`` one hit per line with
     its rank; ``csv``/``tsv`` a header and a row per hit; ``ids`` one id per line. Text in the
     table and id forms has control characters shown escaped, as in the terminal."""
     first = (results.page - 1) * limit + 1
     if fmt == "text":
-        print_results(results, limit)
-    elif fmt == "json":
+        print_results(results, limit, out)
+        return
+    if fmt == "json":
         click.echo(to_json(results.to_dict()))
     elif fmt == "ndjson":
         for rank, hit in enumerate(results.hits, start=first):
@@ -47,62 +48,78 @@ def print_results_as(results: SearchResults, fmt: str, limit: int) -> None:
         for hit in results.hits:
             click.echo(terminal_text(hit.id))
     else:
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(TABLE_COLUMNS)
         for rank, hit in enumerate(results.hits, start=first):
             writer.writerow([rank, *(terminal_text(v) for v in (hit.id, hit.title, hit.url)), f"{hit.score:.4f}"])
-        click.echo(out.getvalue(), nl=False)
+        click.echo(buffer.getvalue(), nl=False)
 
 
-def print_results(results: SearchResults, limit: int) -> None:
+def print_results(results: SearchResults, limit: int, out: Terminal) -> None:
+    """A page of hits for people: a wrapped header per hit (title, id, score), its URL and snippet."""
     query = terminal_text(repr(results.corrected or results.query))
     if results.corrected:
-        click.echo(f"Showing results for {bold(results.corrected)}; search instead for {terminal_text(repr(results.query))} with --no-correct")
+        out.echo(fill_terminal(
+            f"Showing results for {results.corrected}; search instead for {results.query!r} with --no-correct",
+            width=out.width,
+        ))
     if results.suggestion:
-        click.echo(f"Did you mean: {bold(results.suggestion)}?")
+        out.echo(f"Did you mean: {bold(results.suggestion)}?")
     if not results.hits:
         where = f" on page {results.page}" if results.page > 1 and results.total else ""
-        click.echo(f"No results for {query}{where}.")
+        out.echo(f"No results for {query}{where}.")
         return
     first = (results.page - 1) * limit + 1
     for rank, hit in enumerate(results.hits, start=first):
-        click.echo(f"{rank}. {bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
+        out.echo(header(f"{rank}. ", hit.title or hit.id, f"  [{hit.id}]  score {hit.score:.2f}", out.width, "   "))
         if hit.url:
-            click.echo(f"   {terminal_text(hit.url)}")
+            out.echo(fill_terminal(hit.url, width=out.width, indent="   ", split_long=False))
         if hit.snippet.text:
-            click.echo(snippet_terminal(hit.snippet, width=96, indent="   "))
-        click.echo()
+            out.echo(snippet_terminal(hit.snippet, width=out.width, indent="   ", color=out.color))
+        out.echo()
     last = first + len(results.hits) - 1
-    click.echo(f"Results {first}-{last} of {results.total} for {query}.")
+    out.echo(f"Results {first}-{last} of {results.total} for {query}.")
 
 
-def print_explanation(explanation: Explanation) -> None:
-    click.echo(bold(f"Query {explanation.query!r}"))
+def header(prefix: str, title: str, rest: str, width: int, indent: str) -> str:
+    """``prefix``, the title in bold, then ``rest``, wrapped to ``width`` (later lines at ``indent``)."""
+    text = prefix + title + rest
+    bold_on, bold_off = click.style("x", bold=True).split("x")
+    span = ((len(prefix), len(prefix) + len(title)),) if title else ()
+    return wrap_marked(
+        Snippet(text, span), width=width, marks=(bold_on, bold_off), subsequent_indent=indent, split_long=False
+    )
+
+
+def print_explanation(explanation: Explanation, out: Terminal) -> None:
+    out.echo(bold(f"Query {explanation.query!r}"))
     if explanation.corrected is not None:
         shown = f"Explaining its correction {explanation.corrected!r}, whose results are shown"
-        click.echo(terminal_text(shown + " (--no-correct: the query as typed)"))
+        out.echo(fill_terminal(shown + " (--no-correct: the query as typed)", width=out.width))
     for clause in explanation.clauses:
         how = {"should": "", "must": "required ", "must_not": "excluded "}[clause.occur]
         terms = ", ".join(clause.terms) or "(nothing)"
-        click.echo(terminal_text(f"  {how}{clause.kind} {clause.text!r} in {clause.fields} -> {terms}"))
+        line = f"{how}{clause.kind} {clause.text!r} in {clause.fields} -> {terms}"
+        out.echo(fill_terminal(line, width=out.width, indent="  ", subsequent_indent="    "))
     for source, label in (("synonym", "Synonyms added"), ("feedback", "Added from the top hits")):
         added = ", ".join(f"{e.term} ({e.weight:.2f})" for e in explanation.expansions if e.source == source)
         if added:
-            click.echo(terminal_lines(textwrap.fill(f"{label}: {added}", width=96, subsequent_indent="  ")))
+            out.echo(fill_terminal(f"{label}: {added}", width=out.width, subsequent_indent="  "))
     if not explanation.expansions:
-        click.echo("No words added.")
+        out.echo("No words added.")
     for rank, hit in enumerate(explanation.hits, start=1):
-        click.echo(f"\n{rank}. {bold(hit.title or hit.id)}  [{terminal_text(hit.id)}]  score {hit.score:.2f}")
+        out.echo()
+        out.echo(header(f"{rank}. ", hit.title or hit.id, f"  [{hit.id}]  score {hit.score:.2f}", out.width, "   "))
         for part in hit.contributions[:12]:
-            click.echo(terminal_text(f"   {part.score:7.2f}  {part.field}:{part.term}"))
+            out.echo(fill_terminal(f"{part.score:7.2f}  {part.field}:{part.term}", width=out.width, indent="   "))
         if len(hit.contributions) > 12:
             rest = sum(p.score for p in hit.contributions[12:])
-            click.echo(f"   {rest:7.2f}  ({len(hit.contributions) - 12} more terms)")
+            out.echo(f"   {rest:7.2f}  ({len(hit.contributions) - 12} more terms)")
 
 
-def print_article(article: Article, anchors: list[str]) -> None:
-    click.echo(bold(article.title or article.id))
+def print_article(article: Article, anchors: list[str], out: Terminal) -> None:
+    out.echo(header("", article.title or article.id, "", out.width, ""))
     for label, value in (
         ("id", article.id),
         ("url", article.url),
@@ -112,22 +129,24 @@ def print_article(article: Article, anchors: list[str]) -> None:
         ("language", article.language),
     ):
         if value:
-            click.echo(terminal_text(f"{label + ':':11}{value}"))
+            out.echo(fill_terminal(f"{label + ':':11}{value}", width=out.width, subsequent_indent=" " * 11, split_long=False))
     if article.description:
-        click.echo(f"\n{terminal_text(article.description)}")
-    click.echo()
+        out.echo()
+        out.echo(fill_terminal(article.description, width=out.width))
+    out.echo()
     for paragraph in article.body.split("\n\n"):
-        click.echo(terminal_lines(textwrap.fill(paragraph, width=96)))
-        click.echo()
+        out.echo(fill_terminal(paragraph, width=out.width))
+        out.echo()
     if article.links:
-        click.echo(bold("Links"))
+        out.echo(bold("Links"))
         for link in article.links:
             target = f"  {link.url}" if link.url else ""
-            click.echo(terminal_text(f"  {link.kind:8}{link.text}{target}"))
+            line = f"{link.kind:8}{link.text}{target}"
+            out.echo(fill_terminal(line, width=out.width, indent="  ", subsequent_indent=" " * 10, split_long=False))
     if anchors:
-        click.echo(bold("Linked from other articles as"))
+        out.echo(bold("Linked from other articles as"))
         for anchor in anchors:
-            click.echo(f"  {terminal_text(anchor)}")
+            out.echo(fill_terminal(anchor, width=out.width, indent="  ", subsequent_indent="    "))
 
 
 def print_check(found: IndexCheck, target: Path) -> None:

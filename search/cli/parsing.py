@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import click
 
-#: The group's own options, accepted after the subcommand too (``healthsearch query pain -v``).
-GLOBAL_FLAGS = frozenset({"-v", "-vv", "-vvv", "--verbose"})
+#: The group's own options, accepted after the subcommand too (``healthsearch query pain -v``):
+#: flags, and options that take a value (``--color never``, ``--color=never``).
+GLOBAL_FLAGS = frozenset({"-v", "-vv", "-vvv", "--verbose", "--no-pager"})
+GLOBAL_VALUED = frozenset({"--color"})
 #: The order ``--help`` lists commands in: by how often people use them (others follow, sorted).
 COMMAND_ORDER = ("query", "index", "show", "stats", "check", "rollback", "eval")
 
@@ -65,6 +67,17 @@ class GlobalOptionsGroup(click.Group):
             click.echo(ctx.get_help())
             ctx.exit(0)
         end = args.index("--") if "--" in args else len(args)
-        flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
-        rest = [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
-        return super().parse_args(ctx, flags + rest)
+        flags: list[str] = []
+        rest: list[str] = []
+        i = 0
+        while i < end:
+            arg = args[i]
+            i += 1
+            if arg in GLOBAL_FLAGS or arg.split("=", 1)[0] in GLOBAL_VALUED:
+                flags.append(arg)
+                if arg in GLOBAL_VALUED and i < end:
+                    flags.append(args[i])
+                    i += 1
+            else:
+                rest.append(arg)
+        return super().parse_args(ctx, flags + rest + args[end:])
