@@ -163,3 +163,14 @@ def test_show_in_a_real_terminal_is_paged_unless_no_pager(index_dir: Path, tmp_p
             assert "\x1b[1m" in paged and len(paged.splitlines()) > 24 and b"Sciatica" not in written
         else:
             assert b"Sciatica" in written and len(written.splitlines()) > 24
+
+
+def test_an_anchor_text_many_articles_use_is_shown_once_with_their_number(capfd: pytest.CaptureFixture[str]) -> None:
+    from search.cli.output import print_article
+    from search.models import Article
+
+    out = Terminal()
+    print_article(Article("a", "Sciatica", "Text."), ["nerve pain", "sciatica", "sciatica", "sciatica"], out)
+    out.flush()
+    shown = capfd.readouterr().out.split("Linked from other articles as\n", 1)[1]
+    assert shown == "  nerve pain\n  sciatica  (by 3 articles)\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -145,8 +146,9 @@ def print_article(article: Article, anchors: list[str], out: Terminal) -> None:
             out.echo(fill_terminal(line, width=out.width, indent="  ", subsequent_indent=" " * 10, split_long=False))
     if anchors:
         out.echo(bold("Linked from other articles as"))
-        for anchor in anchors:
-            out.echo(fill_terminal(anchor, width=out.width, indent="  ", subsequent_indent="    "))
+        for anchor, times in Counter(anchors).items():  # a text once per article that links with it
+            shown = f"{anchor}  (by {times} articles)" if times > 1 else anchor
+            out.echo(fill_terminal(shown, width=out.width, indent="  ", subsequent_indent="    "))
 
 
 def print_check(found: IndexCheck, target: Path) -> None:
