@@ -22,8 +22,12 @@ if TYPE_CHECKING:  # evaluation pulls in numpy, which a query's output does not 
     from ..evaluation import Comparison, Metrics
 
 
+#: The terminal styles that start and end bold text (click strips them when colour is off).
+BOLD = (click.style("", bold=True, reset=False), click.style("", reset=True))
+
+
 def bold(text: str) -> str:
-    return click.style(terminal_text(text), bold=True)
+    return BOLD[0] + terminal_text(text) + BOLD[1]
 
 
 #: ``query --format``: for people (text) and for scripts.
@@ -61,10 +65,8 @@ def print_results(results: SearchResults, limit: int, out: Terminal) -> None:
     """A page of hits for people: a wrapped header per hit (title, id, score), its URL and snippet."""
     query = terminal_text(repr(results.corrected or results.query))
     if results.corrected:
-        out.echo(fill_terminal(
-            f"Showing results for {results.corrected}; search instead for {results.query!r} with --no-correct",
-            width=out.width,
-        ))
+        rest = f"; search instead for {results.query!r} with --no-correct"
+        out.echo(header("Showing results for ", results.corrected, rest, out.width, ""))
     if results.suggestion:
         out.echo(f"Did you mean: {bold(results.suggestion)}?")
     if not results.hits:
@@ -85,11 +87,9 @@ def print_results(results: SearchResults, limit: int, out: Terminal) -> None:
 
 def header(prefix: str, title: str, rest: str, width: int, indent: str) -> str:
     """``prefix``, the title in bold, then ``rest``, wrapped to ``width`` (later lines at ``indent``)."""
-    text = prefix + title + rest
-    bold_on, bold_off = click.style("x", bold=True).split("x")
     span = ((len(prefix), len(prefix) + len(title)),) if title else ()
     return wrap_marked(
-        Snippet(text, span), width=width, marks=(bold_on, bold_off), subsequent_indent=indent, split_long=False
+        Snippet(prefix + title + rest, span), width=width, marks=BOLD, subsequent_indent=indent, split_long=False
     )
 
 

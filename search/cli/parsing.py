@@ -6,10 +6,6 @@ from collections.abc import Sequence
 
 import click
 
-#: The group's own options, accepted after the subcommand too (``healthsearch query pain -v``):
-#: flags, and options that take a value (``--color never``, ``--color=never``).
-GLOBAL_FLAGS = frozenset({"-v", "-vv", "-vvv", "--verbose", "--no-pager"})
-GLOBAL_VALUED = frozenset({"--color"})
 #: The order ``--help`` lists commands in: by how often people use them (others follow, sorted).
 COMMAND_ORDER = ("query", "index", "show", "stats", "check", "rollback", "eval")
 
@@ -26,37 +22,55 @@ class WordsCommand(click.Command):
 
 def split_words(command: click.Command, ctx: click.Context, args: Sequence[str]) -> list[str]:
     """``args`` reordered as the options, then ``--``, then the words (see :class:`WordsCommand`)."""
-    takes_value: dict[str, bool] = {}
-    for param in command.get_params(ctx):
+    options, words, after = take_options(args, option_table(command.get_params(ctx)))
+    return [*options, "--", *words, *after]
+
+
+def option_table(params: Sequence[click.Parameter]) -> dict[str, str]:
+    """Each option name of ``params`` and what follows it: "value", "flag", or "count" (a flag
+    that may repeat in one token: ``-vv``)."""
+    table: dict[str, str] = {}
+    for param in params:
         if isinstance(param, click.Option):
+            kind = "count" if param.count else "flag" if param.is_flag else "value"
             for name in (*param.opts, *param.secondary_opts):
-                takes_value[name] = not (param.is_flag or param.count)
+                table[name] = kind
+    return table
+
+
+def take_options(args: Sequence[str], table: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """``(options, others, after)``: the tokens before the first ``--`` that are options of
+    ``table`` (a name, with its value when it takes one; ``--name=value``; a short option with
+    a number attached, ``-n3``; a repeated count flag, ``-vv``), the other tokens before it,
+    in order, and the tokens after it."""
     options: list[str] = []
-    words: list[str] = []
+    others: list[str] = []
     tokens = list(args)
     i = 0
     while i < len(tokens):
         token = tokens[i]
         i += 1
         if token == "--":
-            words.extend(tokens[i:])
-            break
+            return options, others, tokens[i:]
         name = token.split("=", 1)[0] if token.startswith("--") else token
-        if name in takes_value:
+        kind = table.get(name)
+        if kind is not None:
             options.append(token)
-            if takes_value[name] and "=" not in token and i < len(tokens) and tokens[i] != "--":
+            if kind == "value" and "=" not in token and i < len(tokens) and tokens[i] != "--":
                 options.append(tokens[i])
                 i += 1
-        elif len(token) > 2 and takes_value.get(token[:2]) and token[2:].isdigit():
+        elif len(token) > 2 and table.get(token[:2]) == "value" and token[2:].isdigit():
             options.append(token)  # -n3
+        elif len(token) > 2 and token[1] != "-" and table.get(token[:2]) == "count" and len(set(token[1:])) == 1:
+            options.append(token)  # -vv
         else:
-            words.append(token)
-    return [*options, "--", *words]
+            others.append(token)
+    return options, others, []
 
 
 class GlobalOptionsGroup(click.Group):
-    """A group whose own flags (GLOBAL_FLAGS) may also come after the subcommand, that lists its
-    commands in COMMAND_ORDER, and that prints its help and exits 0 when run bare."""
+    """A group whose own options (``-v``, ``--color never``) may also come after the subcommand,
+    that lists its commands in COMMAND_ORDER, and that prints its help and exits 0 when run bare."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = super().list_commands(ctx)
@@ -66,18 +80,6 @@ class GlobalOptionsGroup(click.Group):
         if not args:
             click.echo(ctx.get_help())
             ctx.exit(0)
-        end = args.index("--") if "--" in args else len(args)
-        flags: list[str] = []
-        rest: list[str] = []
-        i = 0
-        while i < end:
-            arg = args[i]
-            i += 1
-            if arg in GLOBAL_FLAGS or arg.split("=", 1)[0] in GLOBAL_VALUED:
-                flags.append(arg)
-                if arg in GLOBAL_VALUED and i < end:
-                    flags.append(args[i])
-                    i += 1
-            else:
-                rest.append(arg)
-        return super().parse_args(ctx, flags + rest + args[end:])
+        own = [p for p in self.get_params(ctx) if not p.is_eager]  # --help and --version stay the subcommand's
+        flags, rest, after = take_options(args, option_table(own))
+        return super().parse_args(ctx, flags + rest + (["--", *after] if "--" in args else []))

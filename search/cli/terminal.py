@@ -43,8 +43,9 @@ class Terminal:
         """Write what :meth:`echo` collected (on stdout; paged when taller than the screen)."""
         if not self.lines:
             return
+        tall = len(self.lines) >= self.height
         text, self.lines = "\n".join(self.lines), []
-        if self.pager and text.count("\n") + 1 >= self.height and _page(self.pager, text, self.color):
+        if self.pager and tall and _page(self.pager, text, self.color):
             return
         click.echo(text, color=self.color)
 
@@ -88,7 +89,7 @@ def _page(command: str, text: str, color: bool) -> bool:
     try:
         proc.stdin.write(text + "\n")
         proc.stdin.close()
-    except (BrokenPipeError, OSError):  # the reader quit before the end: what a pager is for
+    except OSError:  # a broken pipe: the reader quit before the end, which is what a pager is for
         pass
     while True:
         try:
